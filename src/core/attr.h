@@ -1,0 +1,36 @@
+/* The attribute object of protocol.md 6.1, to and from struct stat. */
+#ifndef WF_ATTR_H
+#define WF_ATTR_H
+
+#include <jansson.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/*
+ * wf_attr_to_json() - encode @st (borrowed) as an attribute object.
+ * Returns a new reference, or NULL on allocation failure or when @st has
+ * a file type the protocol does not know.
+ */
+json_t *wf_attr_to_json(const struct stat *st);
+
+/*
+ * wf_attr_from_json() - decode and validate an attribute object.
+ * @json: borrowed. @uid, @gid: owner to use where the object names none.
+ * Fills @st completely (st_ino is 0 where the object has none).
+ * Returns 0, or -EINVAL if @json is not a valid attribute object.
+ */
+int wf_attr_from_json(const json_t *json, uid_t uid, gid_t gid,
+		      struct stat *st);
+
+/*
+ * wf_attr_type_name() - protocol name of the file type in @mode, or NULL.
+ */
+const char *wf_attr_type_name(mode_t mode);
+
+/*
+ * wf_attr_type_from_name() - S_IF* bits for a protocol type name (borrowed),
+ * or 0 if the name is unknown.
+ */
+mode_t wf_attr_type_from_name(const char *name);
+
+#endif

@@ -1,0 +1,38 @@
+/* FIFO of messages waiting for a connection to become writeable. */
+#ifndef WF_OUTQUEUE_H
+#define WF_OUTQUEUE_H
+
+#include "outmsg.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct lws;
+
+struct wf_outqueue {
+	struct wf_outmsg *head;
+	struct wf_outmsg *tail;
+	size_t count;
+};
+
+/* wf_outqueue_init() - an empty queue. */
+void wf_outqueue_init(struct wf_outqueue *q);
+
+/* wf_outqueue_cleanup() - destroy every queued message. */
+void wf_outqueue_cleanup(struct wf_outqueue *q);
+
+/* wf_outqueue_push() - append @m; takes ownership. */
+void wf_outqueue_push(struct wf_outqueue *q, struct wf_outmsg *m);
+
+/* wf_outqueue_empty() - whether nothing is queued. */
+bool wf_outqueue_empty(const struct wf_outqueue *q);
+
+/*
+ * wf_outqueue_write() - send the first queued message on @wsi and drop it.
+ * Call from LWS_CALLBACK_*_WRITEABLE only. Asks for another WRITEABLE
+ * callback when more is queued.
+ * Returns 0, or -EIO when the write failed (the connection must close).
+ */
+int wf_outqueue_write(struct wf_outqueue *q, struct lws *wsi);
+
+#endif

@@ -1,0 +1,25 @@
+/* Validation of the paths and names that cross the wire (protocol.md, 3). */
+#ifndef WF_PATH_H
+#define WF_PATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define WF_PATH_MAX 4095
+#define WF_NAME_MAX 255
+
+/*
+ * wf_path_valid() - whether @path (@len bytes, may hold NULs) is a protocol
+ * path: absolute, no empty, "." or ".." component, no trailing slash, no
+ * NUL, components of at most WF_NAME_MAX and a total of at most WF_PATH_MAX
+ * bytes.
+ */
+bool wf_path_valid(const char *path, size_t len);
+
+/*
+ * wf_name_valid() - whether @name (@len bytes) is a directory entry name:
+ * 1..WF_NAME_MAX bytes, no '/', no NUL, not "." or "..".
+ */
+bool wf_name_valid(const char *name, size_t len);
+
+#endif
