@@ -13,13 +13,13 @@ struct type_entry {
 };
 
 static const struct type_entry type_table[] = {
-	{S_IFREG, "reg"},   {S_IFDIR, "dir"}, {S_IFLNK, "lnk"},
-	{S_IFIFO, "fifo"},  {S_IFSOCK, "sock"}, {S_IFCHR, "chr"},
+	{S_IFREG, "reg"},  {S_IFDIR, "dir"},   {S_IFLNK, "lnk"},
+	{S_IFIFO, "fifo"}, {S_IFSOCK, "sock"}, {S_IFCHR, "chr"},
 	{S_IFBLK, "blk"},
 };
 
 #define TYPE_COUNT (sizeof(type_table) / sizeof(type_table[0]))
-#define NSEC_MAX 999999999
+#define NSEC_MAX   999999999
 
 const char *wf_attr_type_name(mode_t mode)
 {
@@ -59,15 +59,13 @@ json_t *wf_attr_to_json(const struct stat *st)
 	if (!type)
 		return NULL;
 
-	json_t *obj = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-				"type", type, "mode",
-				(json_int_t)(st->st_mode & 07777), "ino",
-				(json_int_t)(st->st_ino & WF_INT_MAX), "nlink",
-				(json_int_t)st->st_nlink, "uid",
-				(json_int_t)st->st_uid, "gid",
-				(json_int_t)st->st_gid, "size",
-				(json_int_t)st->st_size, "blocks",
-				(json_int_t)st->st_blocks);
+	json_t *obj = json_pack(
+		"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "type", type,
+		"mode", (json_int_t)(st->st_mode & 07777), "ino",
+		(json_int_t)(st->st_ino & WF_INT_MAX), "nlink",
+		(json_int_t)st->st_nlink, "uid", (json_int_t)st->st_uid, "gid",
+		(json_int_t)st->st_gid, "size", (json_int_t)st->st_size,
+		"blocks", (json_int_t)st->st_blocks);
 	if (!obj)
 		return NULL;
 	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode)) {
@@ -114,8 +112,7 @@ static int get_time(const json_t *obj, const char *key, struct timespec *ts)
 	return 0;
 }
 
-int wf_attr_from_json(const json_t *json, uid_t uid, gid_t gid,
-		      struct stat *st)
+int wf_attr_from_json(const json_t *json, uid_t uid, gid_t gid, struct stat *st)
 {
 	const char *type_name;
 	uint64_t mode, ino = 0, nlink = 1, size = 0, rdev = 0;

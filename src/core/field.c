@@ -85,7 +85,8 @@ bool wf_field_has_name(const json_t *obj, const char *key, const char *name)
 		return false;
 	json_array_foreach(arr, i, v)
 	{
-		if (json_is_string(v) && strcmp(json_string_value(v), name) == 0)
+		if (json_is_string(v) &&
+		    strcmp(json_string_value(v), name) == 0)
 			return true;
 	}
 	return false;

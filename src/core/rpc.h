@@ -5,11 +5,11 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#define WF_RPC_FS_ERROR -32000
-#define WF_RPC_PARSE_ERROR -32700
-#define WF_RPC_INVALID_REQUEST -32600
+#define WF_RPC_FS_ERROR		-32000
+#define WF_RPC_PARSE_ERROR	-32700
+#define WF_RPC_INVALID_REQUEST	-32600
 #define WF_RPC_METHOD_NOT_FOUND -32601
-#define WF_RPC_INVALID_PARAMS -32602
+#define WF_RPC_INVALID_PARAMS	-32602
 
 /*
  * wf_rpc_request() - build a request. @method: borrowed. @params: stolen,

@@ -1,0 +1,273 @@
+/* The daemon's node table: FUSE node ids, lookup counts and their paths. */
+#include "node.h"
+
+#include "path.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INITIAL_BUCKETS 64
+
+struct wfd_node {
+	uint64_t id;
+	uint64_t nlookup;
+	struct wfd_node *parent; /* NULL for the root */
+	char *name;		 /* NULL for the root */
+	size_t name_len;
+	size_t children; /* nodes whose parent this is */
+	struct wfd_node *id_next;
+	struct wfd_node *name_next;
+};
+
+struct wfd_nodes {
+	struct wfd_node **by_id;
+	struct wfd_node **by_name;
+	size_t buckets; /* size of both arrays, a power of two */
+	size_t count;
+	uint64_t next_id;
+	struct wfd_node root;
+};
+
+static size_t id_bucket(const struct wfd_nodes *nodes, uint64_t id)
+{
+	return (size_t)(id * 0x9E3779B97F4A7C15ull >> 17) &
+	       (nodes->buckets - 1);
+}
+
+/* FNV-1a over the parent id and the name. */
+static size_t name_bucket(const struct wfd_nodes *nodes, uint64_t parent,
+			  const char *name, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ parent;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)name[i];
+		h *= 0x100000001b3ull;
+	}
+	return (size_t)h & (nodes->buckets - 1);
+}
+
+static struct wfd_node *find(const struct wfd_nodes *nodes, uint64_t id)
+{
+	if (id == WFD_NODE_ROOT)
+		return (struct wfd_node *)&nodes->root;
+
+	struct wfd_node *n = nodes->by_id[id_bucket(nodes, id)];
+
+	while (n && n->id != id)
+		n = n->id_next;
+	return n;
+}
+
+static struct wfd_node *find_child(const struct wfd_nodes *nodes,
+				   const struct wfd_node *parent,
+				   const char *name, size_t len)
+{
+	struct wfd_node *n =
+		nodes->by_name[name_bucket(nodes, parent->id, name, len)];
+
+	while (n && !(n->parent == parent && n->name_len == len &&
+		      memcmp(n->name, name, len) == 0))
+		n = n->name_next;
+	return n;
+}
+
+static void link_node(struct wfd_nodes *nodes, struct wfd_node *n)
+{
+	size_t b = id_bucket(nodes, n->id);
+
+	n->id_next = nodes->by_id[b];
+	nodes->by_id[b] = n;
+	b = name_bucket(nodes, n->parent->id, n->name, n->name_len);
+	n->name_next = nodes->by_name[b];
+	nodes->by_name[b] = n;
+}
+
+static void unlink_node(struct wfd_nodes *nodes, struct wfd_node *n)
+{
+	struct wfd_node **p = &nodes->by_id[id_bucket(nodes, n->id)];
+
+	while (*p != n)
+		p = &(*p)->id_next;
+	*p = n->id_next;
+	p = &nodes->by_name[name_bucket(nodes, n->parent->id, n->name,
+					n->name_len)];
+	while (*p != n)
+		p = &(*p)->name_next;
+	*p = n->name_next;
+}
+
+/* Doubles the bucket arrays; on allocation failure the table stays valid. */
+static void grow(struct wfd_nodes *nodes)
+{
+	size_t old_buckets = nodes->buckets;
+	struct wfd_node **old_id = nodes->by_id;
+	struct wfd_node **by_id = calloc(old_buckets * 2, sizeof(*by_id));
+	struct wfd_node **by_name = calloc(old_buckets * 2, sizeof(*by_name));
+
+	if (!by_id || !by_name) {
+		free(by_id);
+		free(by_name);
+		return;
+	}
+	nodes->by_id = by_id;
+	free(nodes->by_name);
+	nodes->by_name = by_name;
+	nodes->buckets = old_buckets * 2;
+	for (size_t b = 0; b < old_buckets; b++) {
+		struct wfd_node *n = old_id[b];
+
+		while (n) {
+			struct wfd_node *next = n->id_next;
+
+			link_node(nodes, n);
+			n = next;
+		}
+	}
+	free(old_id);
+}
+
+struct wfd_nodes *wfd_nodes_create(void)
+{
+	struct wfd_nodes *nodes = calloc(1, sizeof(*nodes));
+
+	if (!nodes)
+		return NULL;
+	nodes->buckets = INITIAL_BUCKETS;
+	nodes->by_id = calloc(nodes->buckets, sizeof(*nodes->by_id));
+	nodes->by_name = calloc(nodes->buckets, sizeof(*nodes->by_name));
+	if (!nodes->by_id || !nodes->by_name)
+		goto out_free;
+	nodes->root.id = WFD_NODE_ROOT;
+	nodes->root.nlookup = 1;
+	nodes->count = 1;
+	nodes->next_id = WFD_NODE_ROOT + 1;
+	return nodes;
+
+out_free:
+	free(nodes->by_id);
+	free(nodes->by_name);
+	free(nodes);
+	return NULL;
+}
+
+void wfd_nodes_destroy(struct wfd_nodes *nodes)
+{
+	if (!nodes)
+		return;
+	for (size_t b = 0; b < nodes->buckets; b++) {
+		struct wfd_node *n = nodes->by_id[b];
+
+		while (n) {
+			struct wfd_node *next = n->id_next;
+
+			free(n->name);
+			free(n);
+			n = next;
+		}
+	}
+	free(nodes->by_id);
+	free(nodes->by_name);
+	free(nodes);
+}
+
+int wfd_nodes_path(const struct wfd_nodes *nodes, uint64_t id, const char *name,
+		   char *buf, size_t size)
+{
+	const struct wfd_node *n = find(nodes, id);
+	size_t name_len = name ? strlen(name) : 0;
+	size_t len = name ? name_len + 1 : 0;
+
+	if (!n)
+		return -ESTALE;
+	for (const struct wfd_node *p = n; p->parent; p = p->parent)
+		len += p->name_len + 1;
+	if (len == 0)
+		len = 1; /* the root itself: "/" */
+	if (len > WF_PATH_MAX || len >= size)
+		return -ENAMETOOLONG;
+
+	buf[len] = '\0';
+	buf[0] = '/';
+	size_t end = len;
+	if (name) {
+		end -= name_len;
+		memcpy(buf + end, name, name_len);
+		buf[--end] = '/';
+	}
+	for (const struct wfd_node *p = n; p->parent; p = p->parent) {
+		end -= p->name_len;
+		memcpy(buf + end, p->name, p->name_len);
+		buf[--end] = '/';
+	}
+	return 0;
+}
+
+int wfd_nodes_lookup(struct wfd_nodes *nodes, uint64_t parent, const char *name,
+		     uint64_t *id)
+{
+	struct wfd_node *p = find(nodes, parent);
+	size_t len = strlen(name);
+	struct wfd_node *n;
+
+	if (!p)
+		return -ESTALE;
+	n = find_child(nodes, p, name, len);
+	if (n) {
+		n->nlookup++;
+		*id = n->id;
+		return 0;
+	}
+
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->name = strndup(name, len);
+	if (!n->name) {
+		free(n);
+		return -ENOMEM;
+	}
+	n->name_len = len;
+	n->id = nodes->next_id++;
+	n->nlookup = 1;
+	n->parent = p;
+	p->children++;
+	if (nodes->count >= nodes->buckets)
+		grow(nodes);
+	link_node(nodes, n);
+	nodes->count++;
+	*id = n->id;
+	return 0;
+}
+
+/* Frees @n and then every ancestor that only it kept alive. */
+static void release(struct wfd_nodes *nodes, struct wfd_node *n)
+{
+	while (n->parent && n->nlookup == 0 && n->children == 0) {
+		struct wfd_node *parent = n->parent;
+
+		unlink_node(nodes, n);
+		nodes->count--;
+		free(n->name);
+		free(n);
+		parent->children--;
+		n = parent;
+	}
+}
+
+void wfd_nodes_forget(struct wfd_nodes *nodes, uint64_t id, uint64_t nlookup)
+{
+	struct wfd_node *n = find(nodes, id);
+
+	if (!n || !n->parent)
+		return;
+	n->nlookup = nlookup < n->nlookup ? n->nlookup - nlookup : 0;
+	release(nodes, n);
+}
+
+size_t wfd_nodes_count(const struct wfd_nodes *nodes)
+{
+	return nodes->count;
+}

@@ -1,0 +1,51 @@
+/* The daemon's node table: FUSE node ids, lookup counts and their paths. */
+#ifndef WFD_NODE_H
+#define WFD_NODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The root directory's node id, as FUSE fixes it. */
+#define WFD_NODE_ROOT 1
+
+struct wfd_nodes;
+
+/*
+ * wfd_nodes_create() - a table holding only the root node.
+ * Returns NULL on allocation failure.
+ */
+struct wfd_nodes *wfd_nodes_create(void);
+
+/* wfd_nodes_destroy() - free the table and every node; accepts NULL. */
+void wfd_nodes_destroy(struct wfd_nodes *nodes);
+
+/*
+ * wfd_nodes_path() - the protocol path of node @id, or of its child @name
+ * (borrowed; NULL for the node itself), written NUL-terminated into @buf
+ * of @size bytes.
+ * Returns 0, -ESTALE if @id is unknown or no longer has a path (it was
+ * removed), -ENAMETOOLONG if the path exceeds WF_PATH_MAX or @size.
+ */
+int wfd_nodes_path(const struct wfd_nodes *nodes, uint64_t id, const char *name,
+		   char *buf, size_t size);
+
+/*
+ * wfd_nodes_lookup() - find or create the child @name (borrowed, copied) of
+ * node @parent and count one kernel lookup of it.
+ * Returns 0 and the child's id in @id, -ESTALE if @parent is unknown, or
+ * -ENOMEM.
+ */
+int wfd_nodes_lookup(struct wfd_nodes *nodes, uint64_t parent, const char *name,
+		     uint64_t *id);
+
+/*
+ * wfd_nodes_forget() - the kernel dropped @nlookup lookups of node @id.
+ * A node is freed when it has no lookups left and no children. Unknown ids
+ * and the root are ignored.
+ */
+void wfd_nodes_forget(struct wfd_nodes *nodes, uint64_t id, uint64_t nlookup);
+
+/* wfd_nodes_count() - number of nodes, the root included. */
+size_t wfd_nodes_count(const struct wfd_nodes *nodes);
+
+#endif

@@ -1,0 +1,178 @@
+/* The WebSocket server: providers connect here; it also runs the loop. */
+#include "server.h"
+
+#include "filesystem.h"
+#include "limit.h"
+#include "log.h"
+#include "session.h"
+
+#include <errno.h>
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes lws reads from a socket at once; larger cuts per-byte overhead. */
+#define RX_BUFFER_SIZE (256 * 1024)
+
+struct wfd_server {
+	struct lws_context *context;
+	struct wfd_filesystem *fs;
+	const struct wfd_limits *limits;
+	unsigned int connections;
+	volatile sig_atomic_t stop;
+};
+
+struct connection {
+	struct wfd_session *session;
+};
+
+/* Pings an idle provider; hangs up on one that stopped answering. */
+static const lws_retry_bo_t keepalive = {
+	.secs_since_valid_ping = 10,
+	.secs_since_valid_hangup = 25,
+};
+
+static int callback_provider(struct lws *wsi, enum lws_callback_reasons reason,
+			     void *user, void *in, size_t len)
+{
+	struct wfd_server *server = lws_context_user(lws_get_context(wsi));
+	struct connection *conn = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_ESTABLISHED:
+		if (server->connections >= server->limits->max_connections) {
+			wfd_log(WFD_LOG_WARN,
+				"refusing a connection: max_connections (%u) "
+				"reached",
+				server->limits->max_connections);
+			return -1;
+		}
+		conn->session =
+			wfd_session_create(wsi, server->fs, server->limits);
+		if (!conn->session)
+			return -1;
+		server->connections++;
+		wfd_log(WFD_LOG_INFO, "provider %s connected",
+			wfd_session_peer(conn->session));
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		if (!conn->session)
+			return -1;
+		return wfd_session_receive(conn->session, in, len);
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (!conn->session)
+			return -1;
+		return wfd_session_writeable(conn->session);
+	case LWS_CALLBACK_CLOSED:
+		if (conn->session) {
+			wfd_log(WFD_LOG_INFO, "provider %s disconnected",
+				wfd_session_peer(conn->session));
+			wfd_session_destroy(conn->session);
+			conn->session = NULL;
+			server->connections--;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int callback_fuse(struct lws *wsi, enum lws_callback_reasons reason,
+			 void *user, void *in, size_t len)
+{
+	struct wfd_server *server = lws_context_user(lws_get_context(wsi));
+
+	(void)user;
+	(void)in;
+	(void)len;
+	if (reason != LWS_CALLBACK_RAW_RX_FILE)
+		return 0;
+	if (wfd_filesystem_process(server->fs)) {
+		wfd_log(WFD_LOG_INFO, "the filesystem was unmounted");
+		wfd_server_stop(server);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+	{"http", lws_callback_http_dummy, 0, 0, 0, NULL, 0},
+	{"webfuse.v1", callback_provider, sizeof(struct connection),
+	 RX_BUFFER_SIZE, 0, NULL, 0},
+	{"webfuse-fuse", callback_fuse, 0, 0, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
+				     struct wfd_filesystem *fs,
+				     const struct wfd_limits *limits)
+{
+	struct lws_context_creation_info info;
+	struct wfd_server *server = calloc(1, sizeof(*server));
+	struct lws_vhost *vhost;
+	int rc;
+
+	if (!server)
+		return NULL;
+	server->fs = fs;
+	server->limits = limits;
+
+	memset(&info, 0, sizeof(info));
+	info.port = opts->port;
+	info.iface = opts->bind;
+	info.protocols = protocols;
+	info.user = server;
+	info.pt_serv_buf_size = RX_BUFFER_SIZE;
+	info.retry_and_idle_policy = &keepalive;
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	server->context = lws_create_context(&info);
+	if (!server->context) {
+		wfd_log(WFD_LOG_ERROR, "cannot create the server");
+		goto out_free;
+	}
+	vhost = lws_create_vhost(server->context, &info);
+	if (!vhost) {
+		wfd_log(WFD_LOG_ERROR, "cannot listen on %s port %d",
+			opts->bind ? opts->bind : "every address", opts->port);
+		goto out_destroy_context;
+	}
+	rc = wfd_filesystem_adopt(fs, vhost);
+	if (rc) {
+		wfd_log(WFD_LOG_ERROR, "cannot watch the FUSE device: %s",
+			strerror(-rc));
+		goto out_destroy_context;
+	}
+	wfd_log(WFD_LOG_INFO, "listening on %s port %d",
+		opts->bind ? opts->bind : "every address", opts->port);
+	return server;
+
+out_destroy_context:
+	lws_context_destroy(server->context);
+out_free:
+	free(server);
+	return NULL;
+}
+
+void wfd_server_destroy(struct wfd_server *server)
+{
+	if (!server)
+		return;
+	lws_context_destroy(server->context);
+	free(server);
+}
+
+int wfd_server_run(struct wfd_server *server)
+{
+	while (!server->stop && !wfd_filesystem_exited(server->fs)) {
+		if (lws_service(server->context, 0) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+void wfd_server_stop(struct wfd_server *server)
+{
+	server->stop = 1;
+	lws_cancel_service(server->context);
+}

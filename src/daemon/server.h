@@ -1,0 +1,37 @@
+/* The WebSocket server: providers connect here; it also runs the loop. */
+#ifndef WFD_SERVER_H
+#define WFD_SERVER_H
+
+struct wfd_filesystem;
+struct wfd_limits;
+
+struct wfd_server_options {
+	const char *bind; /* address or interface; NULL: every address */
+	int port;
+};
+
+/*
+ * wfd_server_create() - listen for providers of @fs and watch its FUSE
+ * device. @opts, @fs and @limits are borrowed and must outlive the server.
+ * Returns NULL (after logging why) on failure.
+ */
+struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
+				     struct wfd_filesystem *fs,
+				     const struct wfd_limits *limits);
+
+/*
+ * wfd_server_destroy() - close every connection (failing their calls) and
+ * free the server. Accepts NULL.
+ */
+void wfd_server_destroy(struct wfd_server *server);
+
+/*
+ * wfd_server_run() - run the event loop until wfd_server_stop() or until
+ * the filesystem is unmounted from outside. Returns 0 or -errno.
+ */
+int wfd_server_run(struct wfd_server *server);
+
+/* wfd_server_stop() - make wfd_server_run() return; async-signal-safe. */
+void wfd_server_stop(struct wfd_server *server);
+
+#endif

@@ -1,0 +1,209 @@
+/* webfused: mounts a filesystem whose files a WebSocket provider lends. */
+#include "filesystem.h"
+#include "limit.h"
+#include "log.h"
+#include "server.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_PORT	      8080
+#define DEFAULT_CACHE_TIMEOUT 1.0
+#define MAX_TIMEOUT_SECONDS   3600
+
+static struct wfd_server *running;
+static volatile sig_atomic_t stop_requested;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: webfused -m MOUNTPOINT [OPTION]...\n"
+		"Mount a filesystem at MOUNTPOINT whose files are lent by a "
+		"provider that\n"
+		"connects over WebSocket (subprotocol webfuse.v1). Runs in the "
+		"foreground and\n"
+		"logs to stderr; SIGINT or SIGTERM unmounts and exits 0.\n"
+		"\n"
+		"  -m, --mountpoint DIR   where to mount (required; an "
+		"existing directory)\n"
+		"  -p, --port PORT        TCP port to listen on (default "
+		"%d)\n"
+		"  -b, --bind ADDR        address or interface to listen on "
+		"(default: all)\n"
+		"  -t, --timeout SECONDS  a call the provider does not answer "
+		"in time fails\n"
+		"                         with ETIMEDOUT (default %u, at most "
+		"%d)\n"
+		"  -l, --log-level LEVEL  error, warn, info or debug (default "
+		"info)\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n",
+		DEFAULT_PORT, 10u, MAX_TIMEOUT_SECONDS);
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	if (running)
+		wfd_server_stop(running);
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -errno;
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL))
+		return -errno;
+	return 0;
+}
+
+static int parse_port(const char *text, int *port)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < 1 || v > 65535)
+		return -EINVAL;
+	*port = (int)v;
+	return 0;
+}
+
+static int parse_timeout(const char *text, unsigned int *ms)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(v) || v <= 0 ||
+	    v > MAX_TIMEOUT_SECONDS)
+		return -EINVAL;
+	*ms = (unsigned int)ceil(v * 1000);
+	return 0;
+}
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "webfused: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'webfused --help'.\n");
+}
+
+int main(int argc, char *argv[])
+{
+	static const struct option long_options[] = {
+		{"mountpoint", required_argument, NULL, 'm'},
+		{"port", required_argument, NULL, 'p'},
+		{"bind", required_argument, NULL, 'b'},
+		{"timeout", required_argument, NULL, 't'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct wfd_filesystem_options fs_opts = {
+		.name = "",
+		.attr_timeout = DEFAULT_CACHE_TIMEOUT,
+		.entry_timeout = DEFAULT_CACHE_TIMEOUT,
+	};
+	struct wfd_server_options server_opts = {.port = DEFAULT_PORT};
+	struct wfd_limits limits;
+	enum wfd_log_level level;
+	struct wfd_filesystem *fs;
+	int c, rc;
+
+	wfd_limits_init(&limits);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:p:b:t:l:hV", long_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			fs_opts.mountpoint = optarg;
+			break;
+		case 'p':
+			if (parse_port(optarg, &server_opts.port)) {
+				usage_error("invalid port '%s' (1-65535)",
+					    optarg);
+				return 2;
+			}
+			break;
+		case 'b':
+			server_opts.bind = optarg;
+			break;
+		case 't':
+			if (parse_timeout(optarg, &limits.timeout_ms)) {
+				usage_error("invalid timeout '%s' (seconds, "
+					    "more than 0, at most 3600)",
+					    optarg);
+				return 2;
+			}
+			break;
+		case 'l':
+			if (wfd_log_parse_level(optarg, &level)) {
+				usage_error("invalid log level '%s'", optarg);
+				return 2;
+			}
+			wfd_log_set_level(level);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("webfused %s\n", WF_VERSION);
+			return 0;
+		case ':':
+			usage_error("option '%s' needs a value",
+				    argv[optind - 1]);
+			return 2;
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage_error("unexpected argument '%s'", argv[optind]);
+		return 2;
+	}
+	if (!fs_opts.mountpoint) {
+		usage_error("%s", "a mountpoint is required (-m DIR)");
+		return 2;
+	}
+
+	wfd_log_route_lws();
+	rc = install_signals();
+	if (rc) {
+		fprintf(stderr, "webfused: cannot handle signals: %s\n",
+			strerror(-rc));
+		return 1;
+	}
+	fs = wfd_filesystem_create(&fs_opts, &limits);
+	if (!fs)
+		return 1;
+	running = wfd_server_create(&server_opts, fs, &limits);
+	if (!running) {
+		wfd_filesystem_destroy(fs);
+		return 1;
+	}
+	if (!stop_requested)
+		rc = wfd_server_run(running);
+	/* Teardown order: connections and loop, then the mount. */
+	wfd_server_destroy(running);
+	running = NULL;
+	wfd_filesystem_destroy(fs);
+	return rc ? 1 : 0;
+}
