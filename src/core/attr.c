@@ -56,7 +56,10 @@ json_t *wf_attr_to_json(const struct stat *st)
 {
 	const char *type = wf_attr_type_name(st->st_mode);
 
-	if (!type)
+	/* Values the protocol cannot carry make no attribute object. */
+	if (!type || st->st_size < 0 || st->st_blocks < 0 ||
+	    st->st_uid == (uid_t)-1 || st->st_gid == (gid_t)-1 ||
+	    (uint64_t)st->st_size > (uint64_t)WF_INT_MAX)
 		return NULL;
 
 	json_t *obj = json_pack(

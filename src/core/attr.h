@@ -9,7 +9,8 @@
 /*
  * wf_attr_to_json() - encode @st (borrowed) as an attribute object.
  * Returns a new reference, or NULL on allocation failure or when @st has
- * a file type the protocol does not know.
+ * a file type the protocol does not know or a value out of its range
+ * (negative size or blocks, uid or gid -1).
  */
 json_t *wf_attr_to_json(const struct stat *st);
 

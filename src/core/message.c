@@ -10,10 +10,11 @@
 #define HEADER_LENGTH_SIZE 4
 
 /*
- * Whether @text is canonical padded base64. lws decodes leniently (it skips
- * bad characters), so the alphabet is checked before.
+ * Whether @text is canonical padded base64; if so, @size receives the number
+ * of bytes it decodes to. lws decodes leniently (it skips bad characters),
+ * so the alphabet is checked before.
  */
-static bool base64_valid(const char *text, size_t len)
+static bool base64_check(const char *text, size_t len, size_t *size)
 {
 	size_t pad = 0;
 
@@ -30,6 +31,19 @@ static bool base64_valid(const char *text, size_t len)
 		if (!alnum && c != '+' && c != '/')
 			return false;
 	}
+	/* Bits the padding leaves unused must be zero (RFC 4648, 3.5). */
+	if (pad) {
+		unsigned char c = (unsigned char)text[len - 1 - pad];
+		unsigned int v = c >= 'a'   ? c - 'a' + 26u
+				 : c >= 'A' ? c - 'A' + 0u
+				 : c >= '0' ? c - '0' + 52u
+				 : c == '+' ? 62u
+					    : 63u;
+
+		if (v & (pad == 1 ? 0x3u : 0xfu))
+			return false;
+	}
+	*size = len / 4 * 3 - pad;
 	return true;
 }
 
@@ -44,18 +58,19 @@ static int classify(struct wf_message *msg)
 	json_t *json = msg->json;
 	const char *version;
 	json_t *id = json_object_get(json, "id");
+	bool null_id = json_is_null(id);
 
 	if (wf_field_string(json, "jsonrpc", &version, NULL) ||
 	    strcmp(version, "2.0") != 0)
 		return -EPROTO;
 
-	if (id && wf_field_uint(json, "id", WF_INT_MAX, &msg->id))
-		return -EPROTO;
-	if (id && msg->id == 0)
+	if (id && !null_id &&
+	    (wf_field_uint(json, "id", WF_INT_MAX, &msg->id) || msg->id == 0))
 		return -EPROTO;
 
 	if (json_object_get(json, "method")) {
-		if (wf_field_string(json, "method", &msg->method, NULL))
+		if (null_id ||
+		    wf_field_string(json, "method", &msg->method, NULL))
 			return -EPROTO;
 		msg->params = json_object_get(json, "params");
 		if (!msg->params) {
@@ -70,7 +85,15 @@ static int classify(struct wf_message *msg)
 		return 0;
 	}
 
-	if (!id)
+	/* JSON-RPC answers a request it could not read with a null id. */
+	if (null_id && json_is_object(json_object_get(json, "error")) &&
+	    !json_object_get(json, "result")) {
+		msg->id = 0;
+		msg->error = json_object_get(json, "error");
+		msg->kind = WF_MESSAGE_RESPONSE;
+		return 0;
+	}
+	if (!id || null_id)
 		return -EPROTO;
 	msg->result = json_object_get(json, "result");
 	msg->error = json_object_get(json, "error");
@@ -148,7 +171,7 @@ int wf_message_data(struct wf_message *msg, size_t max, const char **data,
 {
 	json_t *holder = data_holder(msg);
 	const char *text;
-	size_t text_len;
+	size_t text_len, want, room;
 	int n;
 
 	if (msg->attachment) {
@@ -164,28 +187,22 @@ int wf_message_data(struct wf_message *msg, size_t max, const char **data,
 	n = wf_field_string(holder, "data", &text, &text_len);
 	if (n)
 		return n;
-	if (!base64_valid(text, text_len))
+	if (!base64_check(text, text_len, &want))
 		return -EINVAL;
-	if (text_len / 4 * 3 > max + 2)
-		return -EMSGSIZE;
-	if (text_len > INT32_MAX)
+	if (text_len > INT32_MAX || want > max)
 		return -EMSGSIZE;
 
+	/* lws decodes a group only while 4 bytes of room are left. */
+	room = text_len / 4 * 3 + 4;
 	free(msg->decoded);
-	msg->decoded = malloc(text_len / 4 * 3 + 1);
+	msg->decoded = malloc(room);
 	if (!msg->decoded)
 		return -ENOMEM;
-	if (text_len == 0) {
-		*data = msg->decoded;
-		*size = 0;
-		return 0;
-	}
-	n = lws_b64_decode_string_len(text, (int)text_len, msg->decoded,
-				      (int)(text_len / 4 * 3 + 1));
-	if (n < 0)
+	n = want ? lws_b64_decode_string_len(text, (int)text_len, msg->decoded,
+					     (int)room)
+		 : 0;
+	if (n < 0 || (size_t)n != want)
 		return -EINVAL;
-	if ((size_t)n > max)
-		return -EMSGSIZE;
 	*data = msg->decoded;
 	*size = (size_t)n;
 	return 0;

@@ -16,11 +16,11 @@ enum wf_message_kind {
 struct wf_message {
 	json_t *json; /* owned: the whole JSON-RPC object (the header) */
 	enum wf_message_kind kind;
-	uint64_t id;		/* 0 for notifications */
-	const char *method;	/* borrowed from json; requests only */
-	json_t *params;		/* borrowed; requests: always an object */
-	json_t *result;		/* borrowed; responses: object or NULL */
-	json_t *error;		/* borrowed; responses: object or NULL */
+	uint64_t id;	    /* 0 for notifications and null-id error answers */
+	const char *method; /* borrowed from json; requests only */
+	json_t *params;	    /* borrowed; requests: always an object */
+	json_t *result;	    /* borrowed; responses: object or NULL */
+	json_t *error;	    /* borrowed; responses: object or NULL */
 	const char *attachment; /* borrowed from the input buffer, or NULL */
 	size_t attachment_size;
 	char *decoded; /* owned: base64-decoded data, see wf_message_data() */

@@ -9,6 +9,7 @@ void wf_outqueue_init(struct wf_outqueue *q)
 	q->head = NULL;
 	q->tail = NULL;
 	q->count = 0;
+	q->bytes = 0;
 }
 
 void wf_outqueue_cleanup(struct wf_outqueue *q)
@@ -31,6 +32,7 @@ void wf_outqueue_push(struct wf_outqueue *q, struct wf_outmsg *m)
 		q->head = m;
 	q->tail = m;
 	q->count++;
+	q->bytes += m->len;
 }
 
 bool wf_outqueue_empty(const struct wf_outqueue *q)
@@ -49,6 +51,7 @@ int wf_outqueue_write(struct wf_outqueue *q, struct lws *wsi)
 	if (!q->head)
 		q->tail = NULL;
 	q->count--;
+	q->bytes -= m->len;
 
 	n = lws_write(wsi, (unsigned char *)m->payload, m->len,
 		      m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);

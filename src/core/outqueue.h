@@ -13,6 +13,7 @@ struct wf_outqueue {
 	struct wf_outmsg *head;
 	struct wf_outmsg *tail;
 	size_t count;
+	size_t bytes; /* payload bytes queued */
 };
 
 /* wf_outqueue_init() - an empty queue. */

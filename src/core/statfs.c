@@ -6,17 +6,20 @@
 #include <errno.h>
 #include <string.h>
 
+/* Counts beyond what every peer represents are sent as the largest. */
+static json_int_t clamp(uint64_t v)
+{
+	return v > (uint64_t)WF_INT_MAX ? WF_INT_MAX : (json_int_t)v;
+}
+
 json_t *wf_statfs_to_json(const struct statvfs *st)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "bsize",
-			 (json_int_t)st->f_bsize, "frsize",
-			 (json_int_t)st->f_frsize, "blocks",
-			 (json_int_t)(st->f_blocks & WF_INT_MAX), "bfree",
-			 (json_int_t)(st->f_bfree & WF_INT_MAX), "bavail",
-			 (json_int_t)(st->f_bavail & WF_INT_MAX), "files",
-			 (json_int_t)(st->f_files & WF_INT_MAX), "ffree",
-			 (json_int_t)(st->f_ffree & WF_INT_MAX), "namemax",
-			 (json_int_t)st->f_namemax);
+			 clamp(st->f_bsize), "frsize", clamp(st->f_frsize),
+			 "blocks", clamp(st->f_blocks), "bfree",
+			 clamp(st->f_bfree), "bavail", clamp(st->f_bavail),
+			 "files", clamp(st->f_files), "ffree",
+			 clamp(st->f_ffree), "namemax", clamp(st->f_namemax));
 }
 
 int wf_statfs_from_json(const json_t *json, struct statvfs *st)
