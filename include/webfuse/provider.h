@@ -1,0 +1,219 @@
+/* libwebfuse-provider: lend a filesystem to a webfused service over WebSocket.
+ */
+#ifndef WEBFUSE_PROVIDER_H
+#define WEBFUSE_PROVIDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WFP_API __attribute__((visibility("default")))
+
+/*
+ * A provider answers the filesystem requests of one webfused service
+ * (doc/protocol.md, section 6). It dials the service, greets it, attaches
+ * a filesystem and then calls the operations below, one at a time, from
+ * the thread that runs wfp_provider_run().
+ *
+ * Paths handed to the operations are protocol paths, already validated:
+ * they start with '/', contain no empty, "." or ".." component and no
+ * trailing '/'; "/" is the root of the lent filesystem. They are borrowed
+ * for the duration of the call.
+ */
+struct wfp_provider;
+
+/* A directory listing being filled by the readdir operation. */
+struct wfp_dirbuf;
+
+/*
+ * The operations of a provider. Every operation receives the @user_data
+ * given to wfp_provider_create() as its last argument and returns 0 (or a
+ * byte count, for read) on success or a negative errno, which is sent to
+ * the service by its symbolic name (protocol.md, section 7). An operation
+ * left NULL is answered with ENOSYS.
+ *
+ * New operations (the write operations of protocol.md 6.3) will be appended
+ * at the end of this structure; pass sizeof(struct wfp_operations) to
+ * wfp_provider_create() so that a program built against this header keeps
+ * working with a later library.
+ */
+struct wfp_operations {
+	/*
+	 * getattr() - attributes of the object at @path itself (a symlink is
+	 * not followed, like lstat(2)). Fill @st: st_mode (type and
+	 * permission bits) is required; st_ino, st_nlink, st_uid, st_gid,
+	 * st_size, st_blocks, st_rdev and the times are sent as given.
+	 */
+	int (*getattr)(const char *path, struct stat *st, void *user_data);
+
+	/*
+	 * readdir() - list the directory at @path by calling wfp_dirbuf_add()
+	 * on @buf (borrowed, valid during the call) for each entry except
+	 * "." and "..".
+	 */
+	int (*readdir)(const char *path, struct wfp_dirbuf *buf,
+		       void *user_data);
+
+	/*
+	 * open() - open the file at @path. @flags holds O_RDONLY, O_WRONLY
+	 * or O_RDWR and any of O_APPEND, O_TRUNC, O_SYNC, O_DSYNC, O_DIRECT
+	 * and O_NOATIME, translated from the request. On success store in
+	 * @handle a value of at most 2^53-1 that identifies the open file;
+	 * it is passed back to read() and release(). 0 is a valid handle.
+	 */
+	int (*open)(const char *path, int flags, uint64_t *handle,
+		    void *user_data);
+
+	/*
+	 * read() - read at most @size bytes at @offset of the open file
+	 * @handle into @buf (borrowed, @size bytes).
+	 * Returns the number of bytes read, 0 at end of file, or a negative
+	 * errno. A short count is allowed anywhere: the library calls again
+	 * at the following offset until it has @size bytes, gets 0 or gets
+	 * an error, so that the service sees a short result only at end of
+	 * file, as the protocol requires. An error after some bytes were
+	 * read ends the result there; the error is expected to recur at the
+	 * next call.
+	 */
+	ssize_t (*read)(const char *path, uint64_t handle, char *buf,
+			size_t size, uint64_t offset, void *user_data);
+
+	/*
+	 * release() - close the open file @handle. Called once per
+	 * successful open(), also when the path no longer exists. The
+	 * service ignores the result.
+	 */
+	int (*release)(const char *path, uint64_t handle, void *user_data);
+
+	/*
+	 * readlink() - store the target of the symlink at @path verbatim,
+	 * NUL-terminated, in @buf (borrowed, @size bytes, at least 4096).
+	 * Return -ENAMETOOLONG if it does not fit.
+	 */
+	int (*readlink)(const char *path, char *buf, size_t size,
+			void *user_data);
+
+	/* statfs() - fill @st for the filesystem holding @path. */
+	int (*statfs)(const char *path, struct statvfs *st, void *user_data);
+
+	/*
+	 * access() - check the permissions @mask (F_OK, or any of R_OK, W_OK
+	 * and X_OK) for the object at @path, like access(2).
+	 */
+	int (*access)(const char *path, int mask, void *user_data);
+};
+
+/*
+ * wfp_dirbuf_add() - add the entry @name (borrowed, copied) with the
+ * attributes @st (borrowed, copied; as for getattr) to a listing.
+ * Returns 0, or:
+ *   -EINVAL  @name is not a valid entry name (empty, ".", "..", contains
+ *            '/', longer than 255 bytes), or @st has an unknown file type
+ *            or a negative size;
+ *   -EILSEQ  @name is not valid UTF-8 and cannot travel in JSON;
+ *   -EEXIST  @name is already in the listing;
+ *   -E2BIG   the listing already holds as many entries as the service
+ *            accepts (its max_entries limit);
+ *   -ENOMEM  out of memory.
+ * After -EINVAL, -EILSEQ or -EEXIST the entry is skipped and the listing
+ * may go on. -E2BIG and -ENOMEM stick: the readdir request is answered
+ * with that error whatever readdir() returns.
+ */
+WFP_API int wfp_dirbuf_add(struct wfp_dirbuf *buf, const char *name,
+			   const struct stat *st);
+
+/*
+ * wfp_provider_create() - a provider that answers with @ops.
+ * @ops: borrowed, copied; @ops_size: sizeof(struct wfp_operations) as the
+ * caller knows it (operations beyond the size the library knows are
+ * ignored with a warning, missing ones are NULL).
+ * @user_data: passed to every operation; not owned.
+ * Defaults: no URL (wfp_provider_set_url() is required), the binary
+ * feature offered, reconnect on, no filesystem name.
+ * Returns a new provider to be freed with wfp_provider_destroy(), or NULL
+ * when out of memory or @ops is NULL.
+ */
+WFP_API struct wfp_provider *
+wfp_provider_create(const struct wfp_operations *ops, size_t ops_size,
+		    void *user_data);
+
+/*
+ * wfp_provider_destroy() - free @provider; accepts NULL. Must not be called
+ * while wfp_provider_run() is running.
+ */
+WFP_API void wfp_provider_destroy(struct wfp_provider *provider);
+
+/*
+ * wfp_provider_set_url() - the service to dial, "ws://HOST[:PORT][/PATH]"
+ * (port 80 by default). @url: borrowed, copied.
+ * Returns 0, -EINVAL if @url is not such a URL, -EPROTONOSUPPORT for a
+ * "wss://" URL (TLS is not supported yet), or -ENOMEM.
+ */
+WFP_API int wfp_provider_set_url(struct wfp_provider *provider,
+				 const char *url);
+
+/*
+ * wfp_provider_set_name() - the filesystem name to ask for in
+ * add_filesystem. @name: borrowed, copied; NULL or "" asks for the
+ * service's default filesystem (the default).
+ * Returns 0, -EINVAL if @name is longer than 255 bytes, or -ENOMEM.
+ */
+WFP_API int wfp_provider_set_name(struct wfp_provider *provider,
+				  const char *name);
+
+/*
+ * wfp_provider_set_binary() - whether to offer the "binary" feature
+ * (protocol.md, section 4), on by default. With @enable false all data
+ * travels as base64 in text messages.
+ */
+WFP_API void wfp_provider_set_binary(struct wfp_provider *provider,
+				     bool enable);
+
+/*
+ * wfp_provider_set_reconnect() - whether to dial again, with a backoff from
+ * 100 ms doubling up to 5 s, when a connection cannot be made, is lost, or
+ * the service refuses the session with a transient error (EBUSY: another
+ * provider serves the filesystem). On by default. With @enable false such
+ * an event ends wfp_provider_run().
+ */
+WFP_API void wfp_provider_set_reconnect(struct wfp_provider *provider,
+					bool enable);
+
+/*
+ * wfp_provider_run() - dial the service and answer its requests until
+ * wfp_provider_stop() is called. Logs one line per connection event to
+ * stderr. A service that has not attached the filesystem 10 s after the
+ * connection was made counts as a lost connection. The settings must not
+ * change while it runs; the operations are called from this thread.
+ * Returns 0 after wfp_provider_stop(), or a negative errno:
+ *   -EINVAL if no URL is set; -ENOMEM; -EIO if the event loop fails;
+ *   without reconnect, why the connection ended: -ECONNREFUSED (it could
+ *   not be made), -ECONNRESET (it was lost), -ETIMEDOUT (no attach within
+ *   10 s), -EPROTO (an invalid answer) or the error the service answered
+ *   to hello or add_filesystem (such as -EBUSY);
+ *   with or without reconnect, errors no retry can cure: -EPROTONOSUPPORT
+ *   (the service speaks another protocol version), -EACCES (the service
+ *   requires authentication, not supported yet), -ENOENT (the service has
+ *   no filesystem of the name asked for).
+ */
+WFP_API int wfp_provider_run(struct wfp_provider *provider);
+
+/*
+ * wfp_provider_stop() - make wfp_provider_run() return 0 soon. Safe to call
+ * from a signal handler or another thread; a stop requested before
+ * wfp_provider_run() makes it return at once.
+ */
+WFP_API void wfp_provider_stop(struct wfp_provider *provider);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

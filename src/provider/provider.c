@@ -1,0 +1,430 @@
+/* The provider object: settings, the client loop and reconnects. */
+#include <webfuse/provider.h>
+
+#include "log.h"
+#include "outqueue.h"
+#include "path.h"
+#include "rxbuf.h"
+#include "session.h"
+#include "url.h"
+
+#include <errno.h>
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUBPROTOCOL	 "webfuse.v1"
+#define BACKOFF_FIRST_MS 100u
+#define BACKOFF_MAX_MS	 5000u
+/* How long the service may take to answer hello and add_filesystem. */
+#define ATTACH_TIMEOUT_S 10
+/*
+ * Answers queued beyond this stop the reading of requests until the queue
+ * drains below the low mark: memory stays bounded however fast the service
+ * asks.
+ */
+#define QUEUE_HIGH_BYTES (8u << 20)
+#define QUEUE_LOW_BYTES	 (2u << 20)
+
+enum conn_state {
+	CONN_IDLE,	 /* no connection; maybe a retry is scheduled */
+	CONN_CONNECTING, /* dialing, until ESTABLISHED or an error */
+	CONN_OPEN,	 /* WebSocket established */
+};
+
+struct wfp_provider {
+	struct wfp_operations ops;
+	void *user_data;
+	struct wfp_url url; /* host NULL: not set */
+	char *name;
+	bool binary;
+	bool reconnect;
+
+	volatile sig_atomic_t stop_requested;
+	struct lws_context *volatile context;
+	lws_sorted_usec_list_t retry_sul;  /* dial again */
+	lws_sorted_usec_list_t attach_sul; /* give up waiting for attach */
+	unsigned int backoff_ms;
+	bool stopping; /* the loop has ended: no retries, no messages */
+	bool done;     /* the loop must end with result */
+	int result;
+
+	enum conn_state state;
+	struct lws *wsi;
+	int close_reason; /* why we close the connection, or 0 */
+	struct wfp_session *session;
+	struct wf_rxbuf rx;
+	struct wf_outqueue queue;
+	bool rx_paused; /* reading stopped until the queue drains */
+};
+
+struct wfp_provider *wfp_provider_create(const struct wfp_operations *ops,
+					 size_t ops_size, void *user_data)
+{
+	struct wfp_provider *p;
+
+	if (!ops)
+		return NULL;
+	p = malloc(sizeof(*p));
+	if (!p)
+		return NULL;
+	memset(p, 0, sizeof(*p));
+	if (ops_size > sizeof(p->ops)) {
+		const char *extra = (const char *)ops + sizeof(p->ops);
+
+		for (size_t i = 0; i < ops_size - sizeof(p->ops); i++) {
+			if (extra[i]) {
+				wfp_log("warning: library too old, some "
+					"operations will answer ENOSYS");
+				break;
+			}
+		}
+		ops_size = sizeof(p->ops);
+	}
+	memcpy(&p->ops, ops, ops_size);
+	p->user_data = user_data;
+	p->binary = true;
+	p->reconnect = true;
+	p->state = CONN_IDLE;
+	wf_rxbuf_init(&p->rx);
+	wf_outqueue_init(&p->queue);
+	return p;
+}
+
+void wfp_provider_destroy(struct wfp_provider *p)
+{
+	if (!p)
+		return;
+	wfp_url_cleanup(&p->url);
+	free(p->name);
+	free(p);
+}
+
+int wfp_provider_set_url(struct wfp_provider *p, const char *url)
+{
+	struct wfp_url parsed;
+	int rc = wfp_url_parse(&parsed, url);
+
+	if (rc)
+		return rc;
+	wfp_url_cleanup(&p->url);
+	p->url = parsed;
+	return 0;
+}
+
+int wfp_provider_set_name(struct wfp_provider *p, const char *name)
+{
+	char *copy = NULL;
+
+	if (name && name[0]) {
+		if (strnlen(name, WF_NAME_MAX + 1) > WF_NAME_MAX)
+			return -EINVAL;
+		copy = strdup(name);
+		if (!copy)
+			return -ENOMEM;
+	}
+	free(p->name);
+	p->name = copy;
+	return 0;
+}
+
+void wfp_provider_set_binary(struct wfp_provider *p, bool enable)
+{
+	p->binary = enable;
+}
+
+void wfp_provider_set_reconnect(struct wfp_provider *p, bool enable)
+{
+	p->reconnect = enable;
+}
+
+void wfp_provider_stop(struct wfp_provider *p)
+{
+	struct lws_context *context = p->context;
+
+	p->stop_requested = 1;
+	if (context)
+		lws_cancel_service(context);
+}
+
+/* Ends the loop with @result. */
+static void finish(struct wfp_provider *p, int result)
+{
+	p->done = true;
+	p->result = result;
+}
+
+/* Errors of the session that no retry can cure. */
+static bool permanent(int err)
+{
+	return err == -EPROTONOSUPPORT || err == -EACCES || err == -ENOENT;
+}
+
+static void retry_cb(lws_sorted_usec_list_t *sul);
+
+/* Drops what belongs to the connection that ended. */
+static void forget_connection(struct wfp_provider *p)
+{
+	lws_sul_cancel(&p->attach_sul);
+	wfp_session_destroy(p->session);
+	p->session = NULL;
+	wf_outqueue_cleanup(&p->queue);
+	wf_rxbuf_cleanup(&p->rx);
+	p->rx_paused = false;
+	p->wsi = NULL;
+	p->state = CONN_IDLE;
+}
+
+/*
+ * The connection could not be made or ended. @why, @why_len: lws's reason,
+ * not necessarily terminated, or NULL.
+ */
+static void connection_lost(struct wfp_provider *p, const char *why,
+			    size_t why_len)
+{
+	bool was_open = p->state == CONN_OPEN;
+	int err = p->close_reason;
+	char reason[128];
+
+	if (p->state == CONN_IDLE)
+		return;
+	forget_connection(p);
+	p->close_reason = 0;
+	if (p->stopping)
+		return;
+	if (!err)
+		err = was_open ? -ECONNRESET : -ECONNREFUSED;
+	if (why)
+		snprintf(reason, sizeof(reason), "%.*s", (int)why_len, why);
+	else
+		snprintf(reason, sizeof(reason), "%s", strerror(-err));
+
+	if (!p->reconnect || permanent(err)) {
+		if (was_open)
+			wfp_log("disconnected from %s", p->url.text);
+		else
+			wfp_log("cannot connect to %s: %s", p->url.text,
+				reason);
+		finish(p, err);
+		return;
+	}
+	if (was_open)
+		wfp_log("disconnected from %s; retrying in %u ms", p->url.text,
+			p->backoff_ms);
+	else
+		wfp_log("cannot connect to %s: %s; retrying in %u ms",
+			p->url.text, reason, p->backoff_ms);
+	lws_sul_schedule(p->context, 0, &p->retry_sul, retry_cb,
+			 (lws_usec_t)p->backoff_ms * LWS_US_PER_MS);
+	p->backoff_ms *= 2;
+	if (p->backoff_ms > BACKOFF_MAX_MS)
+		p->backoff_ms = BACKOFF_MAX_MS;
+}
+
+static void dial(struct wfp_provider *p)
+{
+	/* lws tells no reason; most often the host is unknown. */
+	static const char no_reason[] = "connection failed (unknown host?)";
+	struct lws_client_connect_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.context = p->context;
+	info.address = p->url.host;
+	info.port = p->url.port;
+	info.path = p->url.path;
+	info.host = p->url.authority;
+	info.origin = p->url.authority;
+	info.protocol = SUBPROTOCOL;
+	info.local_protocol_name = SUBPROTOCOL;
+	info.pwsi = &p->wsi;
+
+	p->state = CONN_CONNECTING;
+	if (!lws_client_connect_via_info(&info))
+		connection_lost(p, no_reason, sizeof(no_reason) - 1);
+}
+
+static void retry_cb(lws_sorted_usec_list_t *sul)
+{
+	struct wfp_provider *p =
+		lws_container_of(sul, struct wfp_provider, retry_sul);
+
+	if (p->state == CONN_IDLE && !p->stopping)
+		dial(p);
+}
+
+/* Asks for the connection to close from its next WRITEABLE callback. */
+static void close_connection(struct wfp_provider *p, int reason)
+{
+	if (!p->close_reason)
+		p->close_reason = reason;
+	if (p->wsi)
+		lws_callback_on_writable(p->wsi);
+}
+
+static void attach_timeout_cb(lws_sorted_usec_list_t *sul)
+{
+	struct wfp_provider *p =
+		lws_container_of(sul, struct wfp_provider, attach_sul);
+
+	if (p->state != CONN_OPEN || wfp_session_attached(p->session))
+		return;
+	wfp_log("the service did not attach the filesystem within %d s",
+		ATTACH_TIMEOUT_S);
+	close_connection(p, -ETIMEDOUT);
+}
+
+static int on_established(struct wfp_provider *p, struct lws *wsi)
+{
+	p->state = CONN_OPEN;
+	p->wsi = wsi;
+	wfp_log("connected to %s", p->url.text);
+	p->session =
+		wfp_session_create(&p->ops, p->user_data, p->binary, p->name);
+	if (!p->session || wfp_session_start(p->session, &p->queue)) {
+		wfp_log("out of memory");
+		p->close_reason = -ENOMEM;
+		return -1;
+	}
+	lws_sul_schedule(p->context, 0, &p->attach_sul, attach_timeout_cb,
+			 (lws_usec_t)ATTACH_TIMEOUT_S * LWS_USEC_PER_SEC);
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int on_receive(struct wfp_provider *p, struct lws *wsi, const void *in,
+		      size_t len)
+{
+	bool attached = wfp_session_attached(p->session);
+	int rc;
+
+	if (p->close_reason)
+		return 0;
+	rc = wf_rxbuf_receive(&p->rx, wsi, in, len,
+			      wfp_session_max_message(p->session));
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		wfp_log("cannot receive a message: %s", strerror(-rc));
+		p->close_reason = rc;
+		return -1;
+	}
+	rc = wfp_session_receive(p->session, &p->queue, p->rx.data, p->rx.len,
+				 p->rx.binary);
+	wf_rxbuf_reset(&p->rx);
+	if (rc) {
+		p->close_reason = rc;
+		return -1;
+	}
+	if (!attached && wfp_session_attached(p->session)) {
+		lws_sul_cancel(&p->attach_sul);
+		p->backoff_ms = BACKOFF_FIRST_MS;
+	}
+	if (!wf_outqueue_empty(&p->queue))
+		lws_callback_on_writable(wsi);
+	if (p->queue.bytes > QUEUE_HIGH_BYTES && !p->rx_paused) {
+		p->rx_paused = true;
+		lws_rx_flow_control(wsi, 0);
+	}
+	return 0;
+}
+
+static int on_writeable(struct wfp_provider *p, struct lws *wsi)
+{
+	if (p->close_reason)
+		return -1;
+	if (wf_outqueue_write(&p->queue, wsi)) {
+		p->close_reason = -ECONNRESET;
+		return -1;
+	}
+	if (p->rx_paused && p->queue.bytes <= QUEUE_LOW_BYTES) {
+		p->rx_paused = false;
+		lws_rx_flow_control(wsi, 1);
+	}
+	return 0;
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason,
+		    void *user, void *in, size_t len)
+{
+	struct wfp_provider *p = lws_context_user(lws_get_context(wsi));
+
+	(void)user;
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		connection_lost(p, in, in ? len : 0);
+		break;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		return on_established(p, wsi);
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		return on_receive(p, wsi, in, len);
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		return on_writeable(p, wsi);
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		connection_lost(p, NULL, 0);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+	{.name = SUBPROTOCOL, .callback = callback},
+	{.name = NULL},
+};
+
+int wfp_provider_run(struct wfp_provider *p)
+{
+	struct lws_context_creation_info info;
+	struct lws_context *context;
+	int rc = 0;
+
+	if (!p->url.host) {
+		wfp_log("no service URL set");
+		return -EINVAL;
+	}
+	if (p->stop_requested) {
+		p->stop_requested = 0;
+		return 0;
+	}
+
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.user = p;
+	info.gid = -1;
+	info.uid = -1;
+	context = lws_create_context(&info);
+	if (!context) {
+		wfp_log("cannot create the WebSocket context");
+		return -ENOMEM;
+	}
+
+	p->stopping = false;
+	p->done = false;
+	p->result = 0;
+	p->close_reason = 0;
+	p->backoff_ms = BACKOFF_FIRST_MS;
+	p->state = CONN_IDLE;
+	p->context = context;
+	dial(p);
+	while (!p->stop_requested && !p->done) {
+		if (lws_service(context, 0) < 0) {
+			rc = -EIO;
+			break;
+		}
+	}
+
+	p->stopping = true;
+	lws_sul_cancel(&p->retry_sul);
+	lws_sul_cancel(&p->attach_sul);
+	p->context = NULL;
+	lws_context_destroy(context);
+	forget_connection(p);
+	if (p->done && !p->stop_requested)
+		rc = p->result;
+	p->stop_requested = 0;
+	return rc;
+}

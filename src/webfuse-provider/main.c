@@ -1,0 +1,202 @@
+/* webfuse-provider: lend a local directory to a webfused service. */
+#include "directory.h"
+
+#include <webfuse/provider.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_USAGE 2
+/* Files the service may keep open at once. */
+#define MAX_OPEN_FILES 1024
+
+/* The provider wfp_provider_run() serves, for the signal handler. */
+static struct wfp_provider *volatile running;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: webfuse-provider -u URL -p DIR [OPTION]...\n"
+		"Lend the directory DIR, read-only, to the webfused service "
+		"at URL.\n"
+		"\n"
+		"  -u, --url URL       the service: ws://HOST[:PORT][/PATH] "
+		"(port 80 by default;\n"
+		"                      wss:// is not supported yet)\n"
+		"  -p, --path DIR      the directory to lend\n"
+		"  -n, --name NAME     the filesystem to attach to (default: "
+		"the service's\n"
+		"                      default filesystem)\n"
+		"      --base64        do not offer binary messages: data "
+		"travels as base64\n"
+		"      --no-reconnect  exit when the connection cannot be "
+		"made or is lost,\n"
+		"                      instead of dialing again after 100 ms "
+		"doubling up to 5 s\n"
+		"  -h, --help          print this help and exit\n"
+		"  -V, --version       print the version and exit\n"
+		"\n"
+		"Runs until SIGINT or SIGTERM, then exits 0. Exits 1 when the "
+		"connection\n"
+		"ends for good (see --no-reconnect, or the service refused the "
+		"session),\n"
+		"2 on invalid arguments.\n"
+		"\n"
+		"Nothing outside DIR is served: symlinks inside DIR are shown "
+		"as symlinks\n"
+		"and never followed. Opening a file for writing fails with "
+		"EROFS. Names\n"
+		"that are not UTF-8 are left out of listings.\n");
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (running)
+		wfp_provider_stop(running);
+}
+
+static int install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -errno;
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL))
+		return -errno;
+	return 0;
+}
+
+/* Reports invalid arguments in one line; returns the exit status. */
+static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "webfuse-provider: %s (try --help)\n", reason);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_BASE64 = 256, OPT_NO_RECONNECT };
+	static const struct option options[] = {
+		{"url", required_argument, NULL, 'u'},
+		{"path", required_argument, NULL, 'p'},
+		{"name", required_argument, NULL, 'n'},
+		{"base64", no_argument, NULL, OPT_BASE64},
+		{"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *url = NULL, *path = NULL, *name = NULL;
+	bool binary = true, reconnect = true;
+	struct wfp_provider *provider;
+	struct wfdir *dir;
+	int opt, rc, status = EXIT_FAILURE;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":u:p:n:hV", options, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case 'u':
+			url = optarg;
+			break;
+		case 'p':
+			path = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case OPT_BASE64:
+			binary = false;
+			break;
+		case OPT_NO_RECONNECT:
+			reconnect = false;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("webfuse-provider %s\n", WF_VERSION);
+			return EXIT_SUCCESS;
+		case ':':
+			return bad_usage("option %s needs an argument",
+					 argv[optind - 1]);
+		default:
+			return bad_usage("unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return bad_usage("unexpected argument %s", argv[optind]);
+	if (!url)
+		return bad_usage("missing -u URL");
+	if (!path)
+		return bad_usage("missing -p DIR");
+
+	lws_set_log_level(LLL_ERR, NULL);
+	dir = wfdir_create(path, MAX_OPEN_FILES);
+	if (!dir) {
+		fprintf(stderr, "webfuse-provider: cannot lend %s: %s\n", path,
+			errno == ENOSYS ? "the kernel lacks openat2 (Linux 5.6)"
+					: strerror(errno));
+		return EXIT_USAGE;
+	}
+	provider = wfp_provider_create(&wfdir_operations,
+				       sizeof(wfdir_operations), dir);
+	if (!provider) {
+		fprintf(stderr, "webfuse-provider: out of memory\n");
+		goto out_destroy_dir;
+	}
+	rc = wfp_provider_set_url(provider, url);
+	if (rc) {
+		fprintf(stderr, "webfuse-provider: invalid URL %s: %s\n", url,
+			rc == -EPROTONOSUPPORT
+				? "wss:// (TLS) is not supported yet"
+				: "expected ws://HOST[:PORT][/PATH]");
+		status = EXIT_USAGE;
+		goto out_destroy_provider;
+	}
+	rc = wfp_provider_set_name(provider, name);
+	if (rc) {
+		fprintf(stderr, "webfuse-provider: invalid name: %s\n",
+			strerror(-rc));
+		status = EXIT_USAGE;
+		goto out_destroy_provider;
+	}
+	wfp_provider_set_binary(provider, binary);
+	wfp_provider_set_reconnect(provider, reconnect);
+
+	running = provider;
+	rc = install_signals();
+	if (rc) {
+		fprintf(stderr, "webfuse-provider: cannot handle signals: %s\n",
+			strerror(-rc));
+		goto out_forget_provider;
+	}
+	rc = wfp_provider_run(provider);
+	if (rc == 0)
+		status = EXIT_SUCCESS;
+
+out_forget_provider:
+	running = NULL;
+out_destroy_provider:
+	wfp_provider_destroy(provider);
+out_destroy_dir:
+	wfdir_destroy(dir);
+	return status;
+}
