@@ -3,6 +3,7 @@
 
 #include "attr.h"
 #include "field.h"
+#include "invalidate.h"
 #include "limit.h"
 #include "listing.h"
 #include "log.h"
@@ -13,6 +14,7 @@
 #include "rpc.h"
 #include "session.h"
 #include "statfs.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -316,7 +318,8 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct wfd_filesystem *fs = fuse_req_userdata(req);
 	struct request *r;
 
-	if (!fs->provider) {
+	/* Names travel as JSON strings: a provider cannot have any other. */
+	if (!fs->provider || !wf_utf8_valid(name, strlen(name))) {
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
@@ -1039,6 +1042,14 @@ int wfd_filesystem_attach(struct wfd_filesystem *fs, struct wfd_session *s,
 
 void wfd_filesystem_detach(struct wfd_filesystem *fs, struct wfd_session *s)
 {
-	if (fs->provider == s)
-		fs->provider = NULL;
+	int rc;
+
+	if (fs->provider != s)
+		return;
+	fs->provider = NULL;
+	/* The root is now empty: names the kernel cached must go. */
+	rc = wfd_invalidate_children(fs->se, fs->nodes, WFD_NODE_ROOT);
+	if (rc)
+		wfd_log(WFD_LOG_WARN, "cannot invalidate cached names: %s",
+			strerror(-rc));
 }

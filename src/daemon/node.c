@@ -267,6 +267,18 @@ void wfd_nodes_forget(struct wfd_nodes *nodes, uint64_t id, uint64_t nlookup)
 	release(nodes, n);
 }
 
+void wfd_nodes_foreach_child(const struct wfd_nodes *nodes, uint64_t parent,
+			     void (*fn)(void *user, const char *name),
+			     void *user)
+{
+	for (size_t b = 0; b < nodes->buckets; b++) {
+		for (struct wfd_node *n = nodes->by_id[b]; n; n = n->id_next) {
+			if (n->parent && n->parent->id == parent)
+				fn(user, n->name);
+		}
+	}
+}
+
 size_t wfd_nodes_count(const struct wfd_nodes *nodes)
 {
 	return nodes->count;

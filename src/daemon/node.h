@@ -45,6 +45,15 @@ int wfd_nodes_lookup(struct wfd_nodes *nodes, uint64_t parent, const char *name,
  */
 void wfd_nodes_forget(struct wfd_nodes *nodes, uint64_t id, uint64_t nlookup);
 
+/*
+ * wfd_nodes_foreach_child() - call @fn with @user and the name (borrowed,
+ * valid during the call) of every child of node @parent in the table. @fn
+ * must not change the table.
+ */
+void wfd_nodes_foreach_child(const struct wfd_nodes *nodes, uint64_t parent,
+			     void (*fn)(void *user, const char *name),
+			     void *user);
+
 /* wfd_nodes_count() - number of nodes, the root included. */
 size_t wfd_nodes_count(const struct wfd_nodes *nodes);
 

@@ -43,7 +43,16 @@ static void usage(FILE *out)
 		"  -l, --log-level LEVEL  error, warn, info or debug (default "
 		"info)\n"
 		"  -h, --help             show this help and exit\n"
-		"  -V, --version          show the version and exit\n",
+		"  -V, --version          show the version and exit\n"
+		"\n"
+		"With no provider attached the mount is an empty directory. "
+		"One provider at a\n"
+		"time serves it; when it goes away, calls in flight fail "
+		"with EIO at once.\n"
+		"Exit status: 0 after SIGINT, SIGTERM or an unmount from "
+		"outside; 1 when the\n"
+		"mountpoint is unusable or the port cannot be opened; 2 on "
+		"invalid arguments.\n",
 		DEFAULT_PORT, 10u, MAX_TIMEOUT_SECONDS);
 }
 
