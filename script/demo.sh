@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Demo: build, mount a webfused filesystem and lend it a directory through
+# webfuse-provider on loopback, show it working, then clean everything up.
+# Usage: script/demo.sh [DIR]   (default: this repository's doc/ folder)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+lend=$(cd "${1:-$top/doc}" && pwd)
+build="$top/build-demo"
+port=${WEBFUSE_DEMO_PORT:-18765}
+
+cmake -S "$top" -B "$build" -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" --target webfused webfuse-provider-cli \
+	>/dev/null
+
+work=$(mktemp -d /tmp/webfuse-demo.XXXXXX)
+mnt="$work/mnt"
+mkdir "$mnt"
+daemon=""
+provider=""
+
+cleanup() {
+	[ -n "$provider" ] && kill "$provider" 2>/dev/null && wait "$provider" 2>/dev/null
+	[ -n "$daemon" ] && kill "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null
+	if grep -q " $mnt " /proc/mounts; then
+		fusermount3 -u "$mnt" 2>/dev/null || fusermount3 -uz "$mnt"
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$build/src/webfused/webfused" -m "$mnt" --bind 127.0.0.1 --port "$port" \
+	--timeout 5 &
+daemon=$!
+for _ in $(seq 50); do grep -q " $mnt " /proc/mounts && break; sleep 0.1; done
+
+"$build/src/webfuse-provider/webfuse-provider" \
+	-u "ws://127.0.0.1:$port/" -p "$lend" &
+provider=$!
+for _ in $(seq 50); do [ -n "$(ls -A "$mnt")" ] && break; sleep 0.1; done
+
+echo
+echo "== $lend is lent to webfused and mounted at $mnt"
+ls -la "$mnt"
+echo
+echo "== checksums: the lent directory, then the mount"
+first=$(find "$lend" -maxdepth 1 -type f | head -n 1)
+if [ -n "$first" ]; then
+	sha256sum "$first" "$mnt/$(basename "$first")"
+fi
+
+if [ -t 0 ]; then
+	echo
+	read -r -p "The mount stays up; explore $mnt in another shell. Press Enter to unmount. "
+fi
