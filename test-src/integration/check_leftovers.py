@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # CTest fixture cleanup: fails if integration tests left mounts or processes.
 """Runs after every integration test (FIXTURES_CLEANUP). Test environments
-live in temp dirs named wf-it-*: a webfuse mount or a webfused /
-webfuse-provider process that still refers to one is a leak of the harness.
+live in temp dirs named wf-it-TAG-*, TAG naming the build tree: a webfuse
+mount or a webfused / webfuse-provider process that still refers to one is
+a leak of the harness.
 Mounts are removed (lazily if need be) so that the machine stays clean;
 processes are only reported."""
 
@@ -12,7 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-MARK = os.sep + "wf-it-"
+MARK = os.sep + harness.tmp_prefix()
 
 
 def leftover_processes():

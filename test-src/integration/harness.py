@@ -48,6 +48,11 @@ def log(msg):
 _t0 = time.monotonic()
 
 
+def tmp_prefix():
+    """Start of the names of this build tree's temporary folders."""
+    return "wf-it-%s-" % os.environ.get("WF_IT_TAG", "untagged")
+
+
 def require_fuse():
     """Skips the whole test (exit 77) only when /dev/fuse is absent."""
     if not os.path.exists("/dev/fuse"):
@@ -223,7 +228,7 @@ class Webfuse:
     def __init__(self, name, timeout=5):
         self.name = name
         self.timeout = timeout
-        self.tmp = tempfile.mkdtemp(prefix="wf-it-%s-" % name)
+        self.tmp = tempfile.mkdtemp(prefix="%s%s-" % (tmp_prefix(), name))
         self.mnt = os.path.join(self.tmp, "mnt", "m")
         self.src = os.path.join(self.tmp, "src", "d")
         os.makedirs(self.mnt)

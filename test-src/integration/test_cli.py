@@ -56,7 +56,7 @@ def check_help(argv, options, what):
 
 def daemon_cli():
     exe = harness.binary("WEBFUSED")
-    tmp = tempfile.mkdtemp(prefix="wf-it-cli-")
+    tmp = tempfile.mkdtemp(prefix=harness.tmp_prefix() + "cli-")
     try:
         afile = os.path.join(tmp, "file")
         with open(afile, "w") as f:
@@ -98,7 +98,7 @@ def daemon_cli():
 
 def provider_cli():
     exe = harness.binary("WEBFUSE_PROVIDER")
-    tmp = tempfile.mkdtemp(prefix="wf-it-cli-")
+    tmp = tempfile.mkdtemp(prefix=harness.tmp_prefix() + "cli-")
     try:
         missing = os.path.join(tmp, "missing")
         # A port nothing listens on, for a URL that is valid.

@@ -82,6 +82,39 @@ def provider_first_then_daemon_restart():
         wf.wait_attached("probe.txt", wf.providers[0], timeout=40)
 
 
+def stale_mount_is_cleared():
+    """A daemon killed with SIGKILL leaves a dead mount behind (ENOTCONN);
+    the next daemon on the same mountpoint clears it and mounts."""
+    with harness.Webfuse("stale") as wf:
+        with open(os.path.join(wf.src, "probe.txt"), "w") as f:
+            f.write("probe\n")
+        wf.start_daemon()
+        wf.daemon.send_signal(signal.SIGKILL)
+        wf.daemon.wait(10)
+        assert harness.mounted(wf.mnt), "SIGKILL left no mount to clear"
+        harness.expect_errno(
+            lambda: harness.call(os.stat, wf.mnt, timeout=10),
+            (errno.ENOTCONN,), "stat of the dead mount")
+        wf.daemon = harness.Proc(
+            "webfused", [harness.binary("WEBFUSED"), "-m", wf.mnt, "--port",
+                         str(wf.port), "--bind", "127.0.0.1"],
+            wf.log_path("webfused-after-stale"))
+        def remounted():
+            try:
+                harness.call(os.stat, wf.mnt, timeout=10)
+            except OSError:
+                return False
+            return wf.daemon.alive()
+
+        harness.wait_for(remounted, 15, "the new mount")
+        wf.start_provider(probe="probe.txt")
+        problems = wf.stop_daemon(signal.SIGTERM)
+        assert not problems, "; ".join(problems)
+        assert not harness.mounted(wf.mnt), "the old mount is still there"
+
+
 harness.run([("no provider, detach and reattach", no_provider),
              ("provider reconnects to a restarted daemon",
-              provider_first_then_daemon_restart)], watchdog=300)
+              provider_first_then_daemon_restart),
+             ("a stale mount is cleared", stale_mount_is_cleared)],
+            watchdog=300)
