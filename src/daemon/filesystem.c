@@ -192,6 +192,24 @@ static void start_path(struct request *r, const char *method, json_t *extra)
 	start(r, method, params);
 }
 
+/*
+ * Starts @method on the path of @ino for the kernel request @req, answered
+ * by @done; @extra as for start_path().
+ */
+static void start_op(fuse_req_t req, fuse_ino_t ino, wfd_call_done_fn *done,
+		     const char *method, json_t *extra)
+{
+	struct request *r = request_create(fuse_req_userdata(req), req, done);
+
+	if (!r) {
+		json_decref(extra);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	r->ino = ino;
+	start_path(r, method, extra);
+}
+
 /* The outcome of a call: 0 for a result, else the negative errno. */
 static int outcome(struct wf_message *reply, int err)
 {
@@ -357,7 +375,6 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
 	struct wfd_filesystem *fs = fuse_req_userdata(req);
-	struct request *r;
 	struct stat st;
 
 	(void)fi;
@@ -366,13 +383,7 @@ static void op_getattr(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_attr(req, &st, fs->opts->attr_timeout);
 		return;
 	}
-	r = request_create(fs, req, getattr_done);
-	if (!r) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	r->ino = ino;
-	start_path(r, "getattr", NULL);
+	start_op(req, ino, getattr_done, "getattr", NULL);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -755,15 +766,7 @@ static void readlink_done(struct wfd_call *call, struct wf_message *reply,
 
 static void op_readlink(fuse_req_t req, fuse_ino_t ino)
 {
-	struct wfd_filesystem *fs = fuse_req_userdata(req);
-	struct request *r = request_create(fs, req, readlink_done);
-
-	if (!r) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	r->ino = ino;
-	start_path(r, "readlink", NULL);
+	start_op(req, ino, readlink_done, "readlink", NULL);
 }
 
 static void statfs_done(struct wfd_call *call, struct wf_message *reply,
@@ -786,7 +789,6 @@ static void statfs_done(struct wfd_call *call, struct wf_message *reply,
 static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 {
 	struct wfd_filesystem *fs = fuse_req_userdata(req);
-	struct request *r;
 
 	if (!fs->provider) {
 		struct statvfs st = {.f_bsize = 4096,
@@ -796,13 +798,7 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_statfs(req, &st);
 		return;
 	}
-	r = request_create(fs, req, statfs_done);
-	if (!r) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	r->ino = ino;
-	start_path(r, "statfs", NULL);
+	start_op(req, ino, statfs_done, "statfs", NULL);
 }
 
 static void access_done(struct wfd_call *call, struct wf_message *reply,
@@ -814,17 +810,11 @@ static void access_done(struct wfd_call *call, struct wf_message *reply,
 static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
 	struct wfd_filesystem *fs = fuse_req_userdata(req);
-	struct request *r;
 	char mode[4];
 	size_t n = 0;
 
 	if (!fs->provider && ino == WFD_NODE_ROOT) {
 		fuse_reply_err(req, (mask & W_OK) ? EROFS : 0);
-		return;
-	}
-	r = request_create(fs, req, access_done);
-	if (!r) {
-		fuse_reply_err(req, ENOMEM);
 		return;
 	}
 	if (mask & R_OK)
@@ -834,8 +824,8 @@ static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	if (mask & X_OK)
 		mode[n++] = 'x';
 	mode[n] = '\0';
-	r->ino = ino;
-	start_path(r, "access", json_pack("{s:s}", "mode", mode));
+	start_op(req, ino, access_done, "access",
+		 json_pack("{s:s}", "mode", mode));
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)

@@ -1,5 +1,6 @@
 /* webfuse-provider: lend a local directory to a webfused service. */
 #include "directory.h"
+#include "signals.h"
 
 #include <webfuse/provider.h>
 
@@ -60,21 +61,6 @@ static void on_signal(int sig)
 	(void)sig;
 	if (running)
 		wfp_provider_stop(running);
-}
-
-static int install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-		return -errno;
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL))
-		return -errno;
-	return 0;
 }
 
 /* Reports invalid arguments in one line; returns the exit status. */
@@ -182,7 +168,7 @@ int main(int argc, char **argv)
 	wfp_provider_set_reconnect(provider, reconnect);
 
 	running = provider;
-	rc = install_signals();
+	rc = wf_signals_install(on_signal);
 	if (rc) {
 		fprintf(stderr, "webfuse-provider: cannot handle signals: %s\n",
 			strerror(-rc));

@@ -3,6 +3,7 @@
 #include "limit.h"
 #include "log.h"
 #include "server.h"
+#include "signals.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -62,21 +63,6 @@ static void on_signal(int sig)
 	stop_requested = 1;
 	if (running)
 		wfd_server_stop(running);
-}
-
-static int install_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
-		return -errno;
-	sa.sa_handler = SIG_IGN;
-	if (sigaction(SIGPIPE, &sa, NULL))
-		return -errno;
-	return 0;
 }
 
 static int parse_port(const char *text, int *port)
@@ -194,7 +180,7 @@ int main(int argc, char *argv[])
 	}
 
 	wfd_log_route_lws();
-	rc = install_signals();
+	rc = wf_signals_install(on_signal);
 	if (rc) {
 		fprintf(stderr, "webfused: cannot handle signals: %s\n",
 			strerror(-rc));
