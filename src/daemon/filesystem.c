@@ -40,6 +40,8 @@ struct handle {
 	uint64_t generation;	     /* provider connection it belongs to */
 	int flags;		     /* open(2) flags, to re-open by path */
 	struct wfd_listing *listing; /* directories only */
+	bool stalled;		     /* a read timed out ... */
+	uint64_t stalled_at; /* ... when the provider had sent this many */
 };
 
 struct wfd_filesystem {
@@ -647,12 +649,36 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	start_path(r, "open", open_params(fi->flags));
 }
 
+/*
+ * The kernel retries a read that timed out at once (read-ahead, then the
+ * page itself): while the provider has sent nothing since, further reads
+ * of that file fail at once, so no reader waits past one timeout.
+ */
+static void note_stall(struct request *r, int err)
+{
+	struct handle *h = r->handle;
+	struct wfd_filesystem *fs = r->fs;
+
+	h->stalled = err == -ETIMEDOUT && fs->provider &&
+		     h->generation == fs->generation;
+	if (h->stalled)
+		h->stalled_at = wfd_session_received(fs->provider);
+}
+
+static bool still_stalled(const struct wfd_filesystem *fs,
+			  const struct handle *h)
+{
+	return h->stalled && fs->provider && h->generation == fs->generation &&
+	       wfd_session_received(fs->provider) == h->stalled_at;
+}
+
 static void read_done(struct wfd_call *call, struct wf_message *reply, int err)
 {
 	struct request *r = request_of(call);
 	const char *data;
 	size_t size;
 
+	note_stall(r, err);
 	err = outcome(reply, err);
 	if (!err) {
 		err = wf_message_data(reply, r->size, &data, &size);
@@ -721,6 +747,10 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	r->size = size < fs->limits->max_read ? size : fs->limits->max_read;
 	if (off < 0) {
 		finish_err(r, -EINVAL);
+		return;
+	}
+	if (still_stalled(fs, r->handle)) {
+		finish_err(r, -ETIMEDOUT);
 		return;
 	}
 	if (r->handle->generation == fs->generation) {

@@ -35,6 +35,7 @@ struct wfd_session {
 	struct wf_rxbuf rx;
 	struct wf_outqueue tx;
 	struct wfd_pending *pending;
+	uint64_t received; /* valid messages from the provider */
 };
 
 static int enqueue(void *user, struct wf_outmsg *msg)
@@ -96,6 +97,11 @@ void wfd_session_destroy(struct wfd_session *s)
 	wf_rxbuf_cleanup(&s->rx);
 	wf_outqueue_cleanup(&s->tx);
 	free(s);
+}
+
+uint64_t wfd_session_received(const struct wfd_session *s)
+{
+	return s->received;
 }
 
 const char *wfd_session_peer(const struct wfd_session *s)
@@ -187,6 +193,7 @@ static int handle_message(struct wfd_session *s)
 		wf_message_cleanup(&msg);
 		return -1;
 	}
+	s->received++;
 
 	switch (msg.kind) {
 	case WF_MESSAGE_REQUEST:

@@ -51,6 +51,12 @@ int wfd_session_call(struct wfd_session *s, struct wfd_call *call,
 		     const char *method, json_t *params, const void *data,
 		     size_t size);
 
+/*
+ * wfd_session_received() - how many messages the provider has sent: a
+ * change shows that it is alive.
+ */
+uint64_t wfd_session_received(const struct wfd_session *s);
+
 /* wfd_session_peer() - the peer's address, for log lines. */
 const char *wfd_session_peer(const struct wfd_session *s);
 
