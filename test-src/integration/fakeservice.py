@@ -1,23 +1,21 @@
 # A scripted webfuse service on loopback, to send a real provider requests.
-"""The real webfuse-provider dials in to this minimal WebSocket server (RFC
-6455, stdlib only), which plays the service side of doc/protocol.md: it
-answers hello and add_filesystem, then sends whatever filesystem requests a
-test asks for, including ones the kernel would never make."""
+"""The real webfuse-provider dials in to this minimal WebSocket server
+(stdlib only, framing from rfc6455.py), which plays the service side of
+doc/protocol.md: it answers hello and add_filesystem, then sends whatever
+filesystem requests a test asks for, including ones the kernel would never
+make."""
 
 import base64
-import hashlib
 import json
 import socket
 import struct
 import time
 
-GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+import rfc6455
+
 SUBPROTOCOL = "webfuse.v1"
-MAX_MESSAGE = 16 << 20
-
-
-class Closed(Exception):
-    """The provider closed the connection."""
+MAX_MESSAGE = rfc6455.MAX_MESSAGE
+Closed = rfc6455.Closed
 
 
 class FakeService:
@@ -29,99 +27,30 @@ class FakeService:
         self.listener.listen(1)
         self.listener.settimeout(timeout)
         self.port = self.listener.getsockname()[1]
-        self.conn = None
+        self.conn = None  # the rfc6455.Connection, once accepted
         self.next_id = 1
         self.features = []
 
     def close(self):
-        for s in (self.conn, self.listener):
-            if s is not None:
-                s.close()
+        if self.conn is not None:
+            self.conn.sock.close()
+        self.listener.close()
 
     # --- WebSocket ---------------------------------------------------------
 
     def accept(self):
         """Accepts the provider's connection and completes the upgrade."""
-        self.conn, _ = self.listener.accept()
-        self.conn.settimeout(self.timeout)
-        request = b""
-        while b"\r\n\r\n" not in request:
-            chunk = self.conn.recv(4096)
-            if not chunk or len(request) > 65536:
-                raise Closed("bad upgrade request")
-            request += chunk
-        headers = {}
-        for line in request.decode("latin-1").split("\r\n")[1:]:
-            if ":" in line:
-                k, v = line.split(":", 1)
-                headers[k.strip().lower()] = v.strip()
-        protocols = [p.strip() for p in
-                     headers.get("sec-websocket-protocol", "").split(",")]
-        assert SUBPROTOCOL in protocols, \
-            "provider does not offer %s: %r" % (SUBPROTOCOL, protocols)
-        accept = base64.b64encode(hashlib.sha1(
-            (headers["sec-websocket-key"] + GUID).encode()).digest())
-        self.conn.sendall(
-            b"HTTP/1.1 101 Switching Protocols\r\n"
-            b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Accept: " + accept + b"\r\n"
-            b"Sec-WebSocket-Protocol: " + SUBPROTOCOL.encode() +
-            b"\r\n\r\n")
-
-    def _recv_exact(self, n):
-        data = b""
-        while len(data) < n:
-            chunk = self.conn.recv(n - len(data))
-            if not chunk:
-                raise Closed("connection closed")
-            data += chunk
-        return data
-
-    def _send_frame(self, opcode, payload):
-        header = bytes([0x80 | opcode])
-        n = len(payload)
-        if n < 126:
-            header += bytes([n])
-        elif n < 65536:
-            header += bytes([126]) + struct.pack(">H", n)
-        else:
-            header += bytes([127]) + struct.pack(">Q", n)
-        self.conn.sendall(header + payload)
+        sock, _ = self.listener.accept()
+        self.conn = rfc6455.Connection(sock, client=False,
+                                       timeout=self.timeout)
+        self.conn.server_handshake(SUBPROTOCOL)
 
     def recv_message(self):
         """One reassembled message: (is_binary, bytes). Answers pings."""
-        parts = []
-        kind = None
-        for _ in range(100000):
-            b0, b1 = self._recv_exact(2)
-            opcode = b0 & 0x0F
-            n = b1 & 0x7F
-            if n == 126:
-                n = struct.unpack(">H", self._recv_exact(2))[0]
-            elif n == 127:
-                n = struct.unpack(">Q", self._recv_exact(8))[0]
-            assert n <= MAX_MESSAGE, "frame of %d bytes" % n
-            mask = self._recv_exact(4) if b1 & 0x80 else None
-            assert mask is not None, "client frame not masked"
-            payload = bytearray(self._recv_exact(n))
-            for i in range(n):
-                payload[i] ^= mask[i % 4]
-            if opcode == 0x8:
-                raise Closed("close frame")
-            if opcode == 0x9:
-                self._send_frame(0xA, bytes(payload))
-                continue
-            if opcode == 0xA:
-                continue
-            if opcode in (0x1, 0x2):
-                kind = opcode
-            parts.append(bytes(payload))
-            if b0 & 0x80:
-                return kind == 0x2, b"".join(parts)
-        raise AssertionError("endless fragments")
+        return self.conn.recv_message()
 
     def send_json(self, obj):
-        self._send_frame(0x1, json.dumps(obj).encode())
+        self.conn.send_message(rfc6455.OP_TEXT, json.dumps(obj).encode())
 
     # --- JSON-RPC ----------------------------------------------------------
 
