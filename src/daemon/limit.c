@@ -2,14 +2,15 @@
 #include "limit.h"
 
 #include "path.h"
+#include "protocol.h"
 
 void wfd_limits_init(struct wfd_limits *limits)
 {
-	limits->max_message = 16u << 20;
-	limits->max_read = 1u << 20;
-	limits->max_write = 1u << 20;
+	limits->max_message = WF_DEFAULT_MAX_MESSAGE;
+	limits->max_read = WF_DEFAULT_MAX_READ;
+	limits->max_write = WF_DEFAULT_MAX_WRITE;
 	limits->max_pending = 256;
-	limits->max_entries = 100000;
+	limits->max_entries = WF_DEFAULT_MAX_ENTRIES;
 	limits->max_connections = 16;
 	limits->timeout_ms = 10000;
 }

@@ -4,6 +4,7 @@
 #include "filesystem.h"
 #include "limit.h"
 #include "log.h"
+#include "protocol.h"
 #include "session.h"
 
 #include <errno.h>
@@ -98,7 +99,7 @@ static int callback_fuse(struct lws *wsi, enum lws_callback_reasons reason,
 
 static const struct lws_protocols protocols[] = {
 	{"http", lws_callback_http_dummy, 0, 0, 0, NULL, 0},
-	{"webfuse.v1", callback_provider, sizeof(struct connection),
+	{WF_SUBPROTOCOL, callback_provider, sizeof(struct connection),
 	 RX_BUFFER_SIZE, 0, NULL, 0},
 	{"webfuse-fuse", callback_fuse, 0, 0, 0, NULL, 0},
 	{NULL, NULL, 0, 0, 0, NULL, 0},

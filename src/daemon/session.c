@@ -9,6 +9,7 @@
 #include "outmsg.h"
 #include "outqueue.h"
 #include "pending.h"
+#include "protocol.h"
 #include "rpc.h"
 #include "rxbuf.h"
 
@@ -16,8 +17,6 @@
 #include <libwebsockets.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define PROTOCOL_VERSION 1
 
 enum session_state {
 	SESSION_NEW,
@@ -118,19 +117,19 @@ static json_t *hello(struct wfd_session *s, const struct wf_message *msg)
 	if (wf_field_uint(msg->params, "protocol", UINT32_MAX, &version))
 		return wf_rpc_protocol_error(msg->id, WF_RPC_INVALID_PARAMS,
 					     "protocol must be an integer");
-	if (version != PROTOCOL_VERSION)
+	if (version != WF_PROTOCOL_VERSION)
 		return wf_rpc_error(msg->id, -EPROTONOSUPPORT);
 
 	s->binary = wf_field_has_name(msg->params, "features", "binary");
 	s->state = SESSION_GREETED;
 	json_t *features =
 		s->binary ? json_pack("[s]", "binary") : json_array();
-	return wf_rpc_result(msg->id,
-			     json_pack("{s:i, s:o, s:s, s:b, s:o}", "protocol",
-				       PROTOCOL_VERSION, "features", features,
-				       "agent", "webfused/" WF_VERSION,
-				       "authenticate", 0, "limits",
-				       wfd_limits_to_json(s->limits)));
+	return wf_rpc_result(msg->id, json_pack("{s:i, s:o, s:s, s:b, s:o}",
+						"protocol", WF_PROTOCOL_VERSION,
+						"features", features, "agent",
+						"webfused/" WF_VERSION,
+						"authenticate", 0, "limits",
+						wfd_limits_to_json(s->limits)));
 }
 
 static json_t *add_filesystem(struct wfd_session *s,

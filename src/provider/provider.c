@@ -4,6 +4,7 @@
 #include "log.h"
 #include "outqueue.h"
 #include "path.h"
+#include "protocol.h"
 #include "rxbuf.h"
 #include "session.h"
 #include "url.h"
@@ -15,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SUBPROTOCOL	 "webfuse.v1"
 #define BACKOFF_FIRST_MS 100u
 #define BACKOFF_MAX_MS	 5000u
 /* How long the service may take to answer hello and add_filesystem. */
@@ -236,8 +236,8 @@ static void dial(struct wfp_provider *p)
 	info.path = p->url.path;
 	info.host = p->url.authority;
 	info.origin = p->url.authority;
-	info.protocol = SUBPROTOCOL;
-	info.local_protocol_name = SUBPROTOCOL;
+	info.protocol = WF_SUBPROTOCOL;
+	info.local_protocol_name = WF_SUBPROTOCOL;
 	info.pwsi = &p->wsi;
 
 	p->state = CONN_CONNECTING;
@@ -371,7 +371,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 }
 
 static const struct lws_protocols protocols[] = {
-	{.name = SUBPROTOCOL, .callback = callback},
+	{.name = WF_SUBPROTOCOL, .callback = callback},
 	{.name = NULL},
 };
 

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "message.h"
 #include "path.h"
+#include "protocol.h"
 #include "rpc.h"
 
 #include <errno.h>
@@ -13,14 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PROTOCOL_VERSION  1
 #define HELLO_ID	  1
 #define ADD_FILESYSTEM_ID 2
-
-/* Defaults of protocol.md, section 8. */
-#define DEFAULT_MAX_MESSAGE (16u << 20)
-#define DEFAULT_MAX_READ    (1u << 20)
-#define DEFAULT_MAX_ENTRIES 100000u
 
 enum state {
 	STATE_NEW,
@@ -51,9 +46,9 @@ struct wfp_session *wfp_session_create(const struct wfp_operations *ops,
 	s->dispatch.ops = ops;
 	s->dispatch.user_data = user_data;
 	s->dispatch.binary = false;
-	s->dispatch.max_read = DEFAULT_MAX_READ;
-	s->dispatch.max_entries = DEFAULT_MAX_ENTRIES;
-	s->dispatch.max_message = DEFAULT_MAX_MESSAGE;
+	s->dispatch.max_read = WF_DEFAULT_MAX_READ;
+	s->dispatch.max_entries = WF_DEFAULT_MAX_ENTRIES;
+	s->dispatch.max_message = WF_DEFAULT_MAX_MESSAGE;
 	return s;
 }
 
@@ -111,7 +106,7 @@ int wfp_session_start(struct wfp_session *s, struct wf_outqueue *q)
 	}
 	if (!features)
 		return -ENOMEM;
-	params = json_pack("{s:i, s:o, s:s}", "protocol", PROTOCOL_VERSION,
+	params = json_pack("{s:i, s:o, s:s}", "protocol", WF_PROTOCOL_VERSION,
 			   "features", features, "agent",
 			   "webfuse-provider/" WF_VERSION);
 	rc = send_request(q, HELLO_ID, "hello", params);
@@ -163,9 +158,9 @@ static int on_hello(struct wfp_session *s, struct wf_outqueue *q,
 	if (msg->error)
 		return refused("hello", msg->error);
 	if (wf_field_uint(msg->result, "protocol", WF_INT_MAX, &protocol) ||
-	    protocol != PROTOCOL_VERSION) {
+	    protocol != WF_PROTOCOL_VERSION) {
 		wfp_log("the service does not speak protocol version %d",
-			PROTOCOL_VERSION);
+			WF_PROTOCOL_VERSION);
 		return -EPROTONOSUPPORT;
 	}
 	limits = json_object_get(msg->result, "limits");
