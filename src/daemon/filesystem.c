@@ -3,6 +3,7 @@
 
 #include "attr.h"
 #include "field.h"
+#include "flags.h"
 #include "invalidate.h"
 #include "limit.h"
 #include "listing.h"
@@ -569,39 +570,6 @@ static void op_releasedir(fuse_req_t req, fuse_ino_t ino,
 
 /* ---- files ------------------------------------------------------------- */
 
-/* The access and flags members of open for open(2) @flags. */
-static json_t *open_params(int flags)
-{
-	static const struct {
-		int flag;
-		const char *name;
-	} names[] = {
-		{O_APPEND, "append"},
-		{O_TRUNC, "truncate"},
-		{O_DIRECT, "direct"},
-		{O_NOATIME, "noatime"},
-	};
-	const char *access = "read";
-	json_t *list = json_array();
-
-	if ((flags & O_ACCMODE) == O_WRONLY)
-		access = "write";
-	else if ((flags & O_ACCMODE) == O_RDWR)
-		access = "read-write";
-	for (size_t i = 0; list && i < sizeof(names) / sizeof(names[0]); i++) {
-		if ((flags & names[i].flag) &&
-		    json_array_append_new(list, json_string(names[i].name))) {
-			json_decref(list);
-			return NULL;
-		}
-	}
-	if (list && (flags & O_SYNC) == O_SYNC)
-		json_array_append_new(list, json_string("sync"));
-	else if (list && (flags & O_DSYNC))
-		json_array_append_new(list, json_string("dsync"));
-	return json_pack("{s:s, s:o}", "access", access, "flags", list);
-}
-
 static int decode_handle(struct request *r, struct wf_message *reply,
 			 uint64_t *remote)
 {
@@ -646,7 +614,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	r->ino = ino;
 	r->fi = *fi;
-	start_path(r, "open", open_params(fi->flags));
+	start_path(r, "open", wf_open_to_json(fi->flags));
 }
 
 /*
@@ -758,7 +726,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	r->call.done = reopen_done;
-	start_path(r, "open", open_params(r->handle->flags & ~O_TRUNC));
+	start_path(r, "open", wf_open_to_json(r->handle->flags & ~O_TRUNC));
 }
 
 static void op_release(fuse_req_t req, fuse_ino_t ino,
@@ -840,22 +808,12 @@ static void access_done(struct wfd_call *call, struct wf_message *reply,
 static void op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
 	struct wfd_filesystem *fs = fuse_req_userdata(req);
-	char mode[4];
-	size_t n = 0;
 
 	if (!fs->provider && ino == WFD_NODE_ROOT) {
 		fuse_reply_err(req, (mask & W_OK) ? EROFS : 0);
 		return;
 	}
-	if (mask & R_OK)
-		mode[n++] = 'r';
-	if (mask & W_OK)
-		mode[n++] = 'w';
-	if (mask & X_OK)
-		mode[n++] = 'x';
-	mode[n] = '\0';
-	start_op(req, ino, access_done, "access",
-		 json_pack("{s:s}", "mode", mode));
+	start_op(req, ino, access_done, "access", wf_access_to_json(mask));
 }
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)

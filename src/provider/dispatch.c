@@ -3,16 +3,15 @@
 #include "attr.h"
 #include "dirbuf.h"
 #include "field.h"
+#include "flags.h"
 #include "path.h"
 #include "rpc.h"
 #include "statfs.h"
 #include "utf8.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
-#include <unistd.h>
 
 typedef struct wf_outmsg *handler_fn(const struct wfp_dispatch *d,
 				     struct wf_message *msg, const char *path);
@@ -22,18 +21,6 @@ struct method {
 	handler_fn *handler;
 	size_t op; /* offset of the operation in struct wfp_operations */
 };
-
-struct open_flag {
-	const char *name;
-	int flag;
-};
-
-static const struct open_flag open_flags[] = {
-	{"append", O_APPEND}, {"truncate", O_TRUNC}, {"sync", O_SYNC},
-	{"dsync", O_DSYNC},   {"direct", O_DIRECT},  {"noatime", O_NOATIME},
-};
-
-#define OPEN_FLAG_COUNT (sizeof(open_flags) / sizeof(open_flags[0]))
 
 /* Sends the message @json (consumed; NULL after a failed build). */
 static struct wf_outmsg *send_json(json_t *json)
@@ -128,49 +115,13 @@ static struct wf_outmsg *do_readdir(const struct wfp_dispatch *d,
 	return m;
 }
 
-/* Translates "access" and "flags" to O_* flags; -EINVAL if malformed. */
-static int open_flags_from_json(const json_t *params, int *flags)
-{
-	const char *access;
-	json_t *names, *name;
-	size_t i;
-
-	if (wf_field_string(params, "access", &access, NULL))
-		return -EINVAL;
-	if (strcmp(access, "read") == 0)
-		*flags = O_RDONLY;
-	else if (strcmp(access, "write") == 0)
-		*flags = O_WRONLY;
-	else if (strcmp(access, "read-write") == 0)
-		*flags = O_RDWR;
-	else
-		return -EINVAL;
-
-	names = json_object_get(params, "flags");
-	if (!names)
-		return 0;
-	if (!json_is_array(names))
-		return -EINVAL;
-	json_array_foreach(names, i, name)
-	{
-		if (!json_is_string(name))
-			return -EINVAL;
-		for (size_t k = 0; k < OPEN_FLAG_COUNT; k++) {
-			if (strcmp(json_string_value(name),
-				   open_flags[k].name) == 0)
-				*flags |= open_flags[k].flag;
-		}
-	}
-	return 0;
-}
-
 static struct wf_outmsg *do_open(const struct wfp_dispatch *d,
 				 struct wf_message *msg, const char *path)
 {
 	uint64_t handle = 0;
 	int flags, rc;
 
-	if (open_flags_from_json(msg->params, &flags))
+	if (wf_open_from_json(msg->params, &flags))
 		return invalid_params(msg, "invalid access or flags");
 	rc = d->ops->open(path, flags, &handle, d->user_data);
 	if (rc)
@@ -287,33 +238,12 @@ static struct wf_outmsg *do_statfs(const struct wfp_dispatch *d,
 	return send_result(msg, wf_statfs_to_json(&st));
 }
 
-/* Translates the "mode" letters to an access(2) mask; -EINVAL if bad. */
-static int access_mask_from_json(const json_t *params, int *mask)
-{
-	const char *letters;
-
-	if (wf_field_string(params, "mode", &letters, NULL))
-		return -EINVAL;
-	*mask = F_OK;
-	for (const char *c = letters; *c; c++) {
-		if (*c == 'r')
-			*mask |= R_OK;
-		else if (*c == 'w')
-			*mask |= W_OK;
-		else if (*c == 'x')
-			*mask |= X_OK;
-		else
-			return -EINVAL;
-	}
-	return 0;
-}
-
 static struct wf_outmsg *do_access(const struct wfp_dispatch *d,
 				   struct wf_message *msg, const char *path)
 {
 	int mask, rc;
 
-	if (access_mask_from_json(msg->params, &mask))
+	if (wf_access_from_json(msg->params, &mask))
 		return invalid_params(msg, "invalid mode");
 	rc = d->ops->access(path, mask, d->user_data);
 	if (rc)
