@@ -115,8 +115,9 @@ struct wfp_operations {
  * attributes @st (borrowed, copied; as for getattr) to a listing.
  * Returns 0, or:
  *   -EINVAL  @name is not a valid entry name (empty, ".", "..", contains
- *            '/', longer than 255 bytes), or @st has an unknown file type
- *            or a negative size;
+ *            '/', longer than 255 bytes), or @st cannot travel: an
+ *            unknown file type, size or blocks below 0 or above
+ *            2^53-1, uid or gid -1;
  *   -EILSEQ  @name is not valid UTF-8 and cannot travel in JSON;
  *   -EEXIST  @name is already in the listing;
  *   -E2BIG   the listing already holds as many entries as the service

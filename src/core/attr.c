@@ -52,14 +52,20 @@ static int set_time(json_t *obj, const char *key, const struct timespec *ts)
 	return 0;
 }
 
+bool wf_attr_representable(const struct stat *st)
+{
+	return wf_attr_type_name(st->st_mode) && st->st_size >= 0 &&
+	       (uint64_t)st->st_size <= (uint64_t)WF_INT_MAX &&
+	       st->st_blocks >= 0 &&
+	       (uint64_t)st->st_blocks <= (uint64_t)WF_INT_MAX &&
+	       st->st_uid != (uid_t)-1 && st->st_gid != (gid_t)-1;
+}
+
 json_t *wf_attr_to_json(const struct stat *st)
 {
 	const char *type = wf_attr_type_name(st->st_mode);
 
-	/* Values the protocol cannot carry make no attribute object. */
-	if (!type || st->st_size < 0 || st->st_blocks < 0 ||
-	    st->st_uid == (uid_t)-1 || st->st_gid == (gid_t)-1 ||
-	    (uint64_t)st->st_size > (uint64_t)WF_INT_MAX)
+	if (!wf_attr_representable(st))
 		return NULL;
 
 	json_t *obj = json_pack(

@@ -3,14 +3,21 @@
 #define WF_ATTR_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
 /*
+ * wf_attr_representable() - whether @st (borrowed) fits an attribute
+ * object: a file type the protocol knows, size and blocks from 0 to
+ * 2^53-1, uid and gid other than -1.
+ */
+bool wf_attr_representable(const struct stat *st);
+
+/*
  * wf_attr_to_json() - encode @st (borrowed) as an attribute object.
- * Returns a new reference, or NULL on allocation failure or when @st has
- * a file type the protocol does not know or a value out of its range
- * (negative size or blocks, uid or gid -1).
+ * Returns a new reference, or NULL on allocation failure or when @st is
+ * not wf_attr_representable().
  */
 json_t *wf_attr_to_json(const struct stat *st);
 

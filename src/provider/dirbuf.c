@@ -59,8 +59,7 @@ int wfp_dirbuf_add(struct wfp_dirbuf *buf, const char *name,
 
 	if (buf->error)
 		return buf->error;
-	if (!wf_name_valid(name, len) || !wf_attr_type_name(st->st_mode) ||
-	    st->st_size < 0)
+	if (!wf_name_valid(name, len) || !wf_attr_representable(st))
 		return -EINVAL;
 	if (!wf_utf8_valid(name, len))
 		return -EILSEQ;

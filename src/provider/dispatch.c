@@ -67,7 +67,7 @@ static json_t *attr_json(const struct stat *st, int *err)
 	json_t *attr;
 
 	/* A provider bug, not a fault of the service's request. */
-	if (!wf_attr_type_name(st->st_mode) || st->st_size < 0) {
+	if (!wf_attr_representable(st)) {
 		*err = -EIO;
 		return NULL;
 	}

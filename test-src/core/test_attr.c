@@ -132,7 +132,34 @@ static void test_to_json_members(void **state)
 
 	/* No file type: nothing the protocol could name. */
 	st.st_mode = 0644;
+	assert_false(wf_attr_representable(&st));
 	assert_null(wf_attr_to_json(&st));
+}
+
+static void test_representable_bounds(void **state)
+{
+	struct stat st;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	st.st_mode = S_IFREG | 0644;
+	st.st_size = 9007199254740991;
+	assert_true(wf_attr_representable(&st));
+	st.st_size = 9007199254740992;
+	assert_false(wf_attr_representable(&st));
+	st.st_size = -1;
+	assert_false(wf_attr_representable(&st));
+	st.st_size = 0;
+	st.st_blocks = -1;
+	assert_false(wf_attr_representable(&st));
+	st.st_blocks = 0;
+	st.st_uid = (uid_t)-1;
+	assert_false(wf_attr_representable(&st));
+	st.st_uid = 0;
+	st.st_gid = (gid_t)-1;
+	assert_false(wf_attr_representable(&st));
+	st.st_gid = 0;
+	assert_true(wf_attr_representable(&st));
 }
 
 static void test_to_json_huge_ino(void **state)
@@ -300,6 +327,7 @@ static void test_invalid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_representable_bounds),
 		cmocka_unit_test(test_type_names),
 		cmocka_unit_test(test_round_trip_every_type),
 		cmocka_unit_test(test_to_json_members),
