@@ -32,6 +32,17 @@ struct wfp_provider;
 /* A directory listing being filled by the readdir operation. */
 struct wfp_dirbuf;
 
+/* The handle of no open file (handles are at most 2^53-1). */
+#define WFP_NO_HANDLE UINT64_MAX
+
+/* What setattr() changes: the members of @values it must apply. */
+#define WFP_SET_MODE  (1 << 0) /* st_mode's permission bits (07777) */
+#define WFP_SET_UID   (1 << 1) /* st_uid */
+#define WFP_SET_GID   (1 << 2) /* st_gid */
+#define WFP_SET_SIZE  (1 << 3) /* st_size: truncate or extend */
+#define WFP_SET_ATIME (1 << 4) /* st_atim; tv_nsec UTIME_NOW: the clock */
+#define WFP_SET_MTIME (1 << 5) /* st_mtim; tv_nsec UTIME_NOW: the clock */
+
 /*
  * The operations of a provider. Every operation receives the @user_data
  * given to wfp_provider_create() as its last argument and returns 0 (or a
@@ -39,10 +50,16 @@ struct wfp_dirbuf;
  * the service by its symbolic name (protocol.md, section 7). An operation
  * left NULL is answered with ENOSYS.
  *
- * New operations (the write operations of protocol.md 6.3) will be appended
- * at the end of this structure; pass sizeof(struct wfp_operations) to
- * wfp_provider_create() so that a program built against this header keeps
- * working with a later library.
+ * New operations are only ever appended at the end of this structure; pass
+ * sizeof(struct wfp_operations) to wfp_provider_create() so that a program
+ * built against this header keeps working with a later library.
+ *
+ * Operations that create an object (create, mkdir, mknod, symlink, link)
+ * and setattr fill @st with the attributes of the object afterwards, as
+ * getattr would. A @handle of WFP_NO_HANDLE means the request names no
+ * open file; otherwise the operation must act on the open file the handle
+ * names, which may have been renamed or unlinked since it was opened, and
+ * @path is only the name it was last known by.
  */
 struct wfp_operations {
 	/*
@@ -66,7 +83,9 @@ struct wfp_operations {
 	 * or O_RDWR and any of O_APPEND, O_TRUNC, O_SYNC, O_DSYNC, O_DIRECT
 	 * and O_NOATIME, translated from the request. On success store in
 	 * @handle a value of at most 2^53-1 that identifies the open file;
-	 * it is passed back to read() and release(). 0 is a valid handle.
+	 * it is passed back to the operations on the open file (read(),
+	 * write(), flush(), fsync(), fallocate(), setattr(), fgetattr())
+	 * and finally to release(). 0 is a valid handle.
 	 */
 	int (*open)(const char *path, int flags, uint64_t *handle,
 		    void *user_data);
@@ -108,6 +127,131 @@ struct wfp_operations {
 	 * and X_OK) for the object at @path, like access(2).
 	 */
 	int (*access)(const char *path, int mask, void *user_data);
+
+	/* ---- write operations (protocol.md, 6.3) ------------------------ */
+
+	/*
+	 * create() - create the regular file @path with the permission bits
+	 * @mode and open it. @flags as for open(), plus O_EXCL: fail with
+	 * -EEXIST if @path exists. Without O_EXCL an existing regular file
+	 * is opened (and truncated with O_TRUNC). Store the handle as open()
+	 * does and the file's attributes in @st.
+	 */
+	int (*create)(const char *path, mode_t mode, int flags,
+		      uint64_t *handle, struct stat *st, void *user_data);
+
+	/*
+	 * write() - write the @size bytes at @buf (borrowed) at @offset of
+	 * the open file @handle (at its end if it was opened with
+	 * O_APPEND). Returns the number of bytes written or a negative
+	 * errno. A short count is allowed: the library calls again with the
+	 * rest until all is written, 0 is returned, or an error ends it.
+	 */
+	ssize_t (*write)(const char *path, uint64_t handle, const char *buf,
+			 size_t size, uint64_t offset, void *user_data);
+
+	/*
+	 * flush() - a descriptor of the open file @handle was closed
+	 * (close(2) reports the result). May be called several times.
+	 */
+	int (*flush)(const char *path, uint64_t handle, void *user_data);
+
+	/*
+	 * fsync() - make the data (and, unless @datasync, the metadata) of
+	 * the object @path durable; @handle is the open file, or
+	 * WFP_NO_HANDLE for a directory.
+	 */
+	int (*fsync)(const char *path, uint64_t handle, bool datasync,
+		     void *user_data);
+
+	/*
+	 * fallocate() - fallocate(2) on the open file @handle: @mode is 0
+	 * or any of FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE (always with
+	 * FALLOC_FL_KEEP_SIZE) and FALLOC_FL_ZERO_RANGE.
+	 */
+	int (*fallocate)(const char *path, uint64_t handle, int mode,
+			 uint64_t offset, uint64_t length, void *user_data);
+
+	/*
+	 * setattr() - change the attributes of @path (or of the open file
+	 * @handle) that @to_set names (WFP_SET_*) to the values in @values
+	 * (borrowed), then fill @st.
+	 */
+	int (*setattr)(const char *path, uint64_t handle,
+		       const struct stat *values, int to_set, struct stat *st,
+		       void *user_data);
+
+	/* mkdir() - create the directory @path with permission bits @mode. */
+	int (*mkdir)(const char *path, mode_t mode, struct stat *st,
+		     void *user_data);
+
+	/*
+	 * mknod() - create the object @path of the type and permission bits
+	 * in @mode (S_IFIFO, S_IFSOCK, S_IFCHR, S_IFBLK or S_IFREG) and the
+	 * device number @rdev, like mknod(2).
+	 */
+	int (*mknod)(const char *path, mode_t mode, dev_t rdev, struct stat *st,
+		     void *user_data);
+
+	/*
+	 * symlink() - create the symlink @path whose content is @target
+	 * (borrowed, verbatim, never resolved).
+	 */
+	int (*symlink)(const char *path, const char *target, struct stat *st,
+		       void *user_data);
+
+	/* link() - make @newpath a hard link to the object @path. */
+	int (*link)(const char *path, const char *newpath, struct stat *st,
+		    void *user_data);
+
+	/* unlink() - remove the non-directory @path. */
+	int (*unlink)(const char *path, void *user_data);
+
+	/* rmdir() - remove the empty directory @path. */
+	int (*rmdir)(const char *path, void *user_data);
+
+	/*
+	 * rename() - rename @path to @newpath, like renameat2(2); @flags is
+	 * 0, RENAME_NOREPLACE or RENAME_EXCHANGE.
+	 */
+	int (*rename)(const char *path, const char *newpath,
+		      unsigned int flags, void *user_data);
+
+	/*
+	 * getxattr() - copy the value of the extended attribute @name of
+	 * @path into @buf (@size bytes, borrowed). Returns the length of the
+	 * value, -ERANGE if it exceeds @size, -ENODATA if there is none.
+	 */
+	ssize_t (*getxattr)(const char *path, const char *name, char *buf,
+			    size_t size, void *user_data);
+
+	/*
+	 * listxattr() - store the names of the extended attributes of @path
+	 * in @buf (@size bytes, borrowed) as listxattr(2) does, each
+	 * followed by a NUL. Returns the bytes used or -ERANGE.
+	 */
+	ssize_t (*listxattr)(const char *path, char *buf, size_t size,
+			     void *user_data);
+
+	/*
+	 * setxattr() - set the extended attribute @name of @path to the
+	 * @size bytes at @value (borrowed); @flags is 0, XATTR_CREATE (fail
+	 * with -EEXIST if it exists) or XATTR_REPLACE (fail with -ENODATA
+	 * if it does not).
+	 */
+	int (*setxattr)(const char *path, const char *name, const char *value,
+			size_t size, int flags, void *user_data);
+
+	/* removexattr() - remove the extended attribute @name of @path. */
+	int (*removexattr)(const char *path, const char *name,
+			   void *user_data);
+
+	/*
+	 * fgetattr() - like getattr() for the open file @handle, which may
+	 * have been unlinked. When NULL, getattr() of @path is asked instead.
+	 */
+	int (*fgetattr)(const char *path, uint64_t handle, struct stat *st,
+			void *user_data);
 };
 
 /*

@@ -39,7 +39,7 @@ mode_t wf_attr_type_from_name(const char *name)
 	return 0;
 }
 
-static int set_time(json_t *obj, const char *key, const struct timespec *ts)
+int wf_attr_time_to_json(json_t *obj, const char *key, const struct timespec *ts)
 {
 	char ns_key[16];
 
@@ -82,9 +82,9 @@ json_t *wf_attr_to_json(const struct stat *st)
 					json_integer((json_int_t)st->st_rdev)))
 			goto out_put;
 	}
-	if (set_time(obj, "atime", &st->st_atim) ||
-	    set_time(obj, "mtime", &st->st_mtim) ||
-	    set_time(obj, "ctime", &st->st_ctim))
+	if (wf_attr_time_to_json(obj, "atime", &st->st_atim) ||
+	    wf_attr_time_to_json(obj, "mtime", &st->st_mtim) ||
+	    wf_attr_time_to_json(obj, "ctime", &st->st_ctim))
 		goto out_put;
 	return obj;
 
@@ -102,7 +102,8 @@ static int opt_uint(const json_t *obj, const char *key, uint64_t max,
 	return rc == -ENOENT ? 0 : rc;
 }
 
-static int get_time(const json_t *obj, const char *key, struct timespec *ts)
+int wf_attr_time_from_json(const json_t *obj, const char *key,
+			   struct timespec *ts)
 {
 	char ns_key[16];
 	int64_t sec = 0;
@@ -149,9 +150,9 @@ int wf_attr_from_json(const json_t *json, uid_t uid, gid_t gid, struct stat *st)
 		return -EINVAL;
 
 	memset(st, 0, sizeof(*st));
-	if (get_time(json, "atime", &st->st_atim) ||
-	    get_time(json, "mtime", &st->st_mtim) ||
-	    get_time(json, "ctime", &st->st_ctim))
+	if (wf_attr_time_from_json(json, "atime", &st->st_atim) ||
+	    wf_attr_time_from_json(json, "mtime", &st->st_mtim) ||
+	    wf_attr_time_from_json(json, "ctime", &st->st_ctim))
 		return -EINVAL;
 	st->st_mode = type | (mode_t)mode;
 	st->st_ino = ino;

@@ -31,6 +31,21 @@ int wf_attr_from_json(const json_t *json, uid_t uid, gid_t gid,
 		      struct stat *st);
 
 /*
+ * wf_attr_time_to_json() - set the members @key (seconds) and, unless 0,
+ * "@key_ns" (nanoseconds) of @obj (borrowed) to @ts (protocol.md, 3).
+ * Returns 0 or -ENOMEM.
+ */
+int wf_attr_time_to_json(json_t *obj, const char *key,
+			 const struct timespec *ts);
+
+/*
+ * wf_attr_time_from_json() - read the time @key of @obj into @ts; missing
+ * members count as 0. Returns 0 or -EINVAL if a member is out of range.
+ */
+int wf_attr_time_from_json(const json_t *obj, const char *key,
+			   struct timespec *ts);
+
+/*
  * wf_attr_type_name() - protocol name of the file type in @mode, or NULL.
  */
 const char *wf_attr_type_name(mode_t mode);

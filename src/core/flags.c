@@ -5,7 +5,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 struct flag_name {
@@ -17,6 +20,7 @@ struct flag_name {
 static const struct flag_name open_flags[] = {
 	{O_APPEND, "append"},	{O_TRUNC, "truncate"}, {O_DIRECT, "direct"},
 	{O_NOATIME, "noatime"}, {O_SYNC, "sync"},      {O_DSYNC, "dsync"},
+	{O_EXCL, "exclusive"},
 };
 
 static const struct flag_name access_modes[] = {
@@ -25,7 +29,34 @@ static const struct flag_name access_modes[] = {
 	{O_RDWR, "read-write"},
 };
 
+static const struct flag_name rename_flags[] = {
+	{RENAME_NOREPLACE, "noreplace"},
+	{RENAME_EXCHANGE, "exchange"},
+};
+
+static const struct flag_name fallocate_flags[] = {
+	{FALLOC_FL_KEEP_SIZE, "keep_size"},
+	{FALLOC_FL_PUNCH_HOLE, "punch_hole"},
+	{FALLOC_FL_ZERO_RANGE, "zero_range"},
+};
+
+static const struct flag_name xattr_flags[] = {
+	{XATTR_CREATE, "create"},
+	{XATTR_REPLACE, "replace"},
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+struct flag_set {
+	const struct flag_name *names;
+	size_t count;
+};
+
+static const struct flag_set flag_sets[] = {
+	[WF_FLAGS_RENAME] = {rename_flags, COUNT(rename_flags)},
+	[WF_FLAGS_FALLOCATE] = {fallocate_flags, COUNT(fallocate_flags)},
+	[WF_FLAGS_XATTR] = {xattr_flags, COUNT(xattr_flags)},
+};
 
 json_t *wf_open_to_json(int flags)
 {
@@ -120,5 +151,60 @@ int wf_access_from_json(const json_t *params, int *mask)
 			return -EINVAL;
 	}
 	*mask = result;
+	return 0;
+}
+
+int wf_flags_to_json(enum wf_flag_set set, int flags, json_t **out)
+{
+	const struct flag_set *fs = &flag_sets[set];
+	json_t *list = json_array();
+	int named = 0;
+
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; i < fs->count; i++) {
+		if (!(flags & fs->names[i].flag))
+			continue;
+		named |= fs->names[i].flag;
+		if (json_array_append_new(list,
+					  json_string(fs->names[i].name))) {
+			json_decref(list);
+			return -ENOMEM;
+		}
+	}
+	if (named != flags) {
+		json_decref(list);
+		return -EINVAL;
+	}
+	*out = list;
+	return 0;
+}
+
+int wf_flags_from_json(enum wf_flag_set set, const json_t *params, int *flags)
+{
+	const struct flag_set *fs = &flag_sets[set];
+	json_t *names = json_object_get(params, "flags");
+	json_t *name;
+	int result = 0;
+	size_t i;
+
+	if (names && !json_is_array(names))
+		return -EINVAL;
+	json_array_foreach(names, i, name)
+	{
+		size_t k;
+
+		if (!json_is_string(name))
+			return -EINVAL;
+		for (k = 0; k < fs->count; k++) {
+			if (strcmp(json_string_value(name),
+				   fs->names[k].name) == 0)
+				break;
+		}
+		if (k == fs->count)
+			return -EINVAL;
+		result |= fs->names[k].flag;
+	}
+	*flags = result;
 	return 0;
 }

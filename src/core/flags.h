@@ -31,4 +31,27 @@ json_t *wf_access_to_json(int mask);
  */
 int wf_access_from_json(const json_t *params, int *mask);
 
+/* The sets of flags whose names travel in a "flags" member (6.3). */
+enum wf_flag_set {
+	WF_FLAGS_RENAME,    /* RENAME_NOREPLACE, RENAME_EXCHANGE */
+	WF_FLAGS_FALLOCATE, /* FALLOC_FL_KEEP_SIZE, _PUNCH_HOLE, _ZERO_RANGE */
+	WF_FLAGS_XATTR,	    /* XATTR_CREATE, XATTR_REPLACE */
+};
+
+/*
+ * wf_flags_to_json() - the names of the bits of @flags in @set, as a new
+ * array in @out. Unlike open flags, these change what an operation does:
+ * a bit the protocol cannot name is refused.
+ * Returns 0, -EINVAL if @flags has a bit @set does not name, or -ENOMEM.
+ */
+int wf_flags_to_json(enum wf_flag_set set, int flags, json_t **out);
+
+/*
+ * wf_flags_from_json() - the bits that the "flags" member of @params
+ * (borrowed; missing means none) names in @set.
+ * Returns 0, or -EINVAL if the member is malformed or has a name @set does
+ * not know: ignoring it would do something else than was asked.
+ */
+int wf_flags_from_json(enum wf_flag_set set, const json_t *params, int *flags);
+
 #endif
