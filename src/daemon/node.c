@@ -17,6 +17,7 @@ struct wfd_node {
 	char *name;		 /* NULL for the root */
 	size_t name_len;
 	size_t children; /* nodes whose parent this is */
+	bool removed;	 /* unlinked or replaced: kept for its lookups */
 	struct wfd_node *id_next;
 	struct wfd_node *name_next;
 };
@@ -74,15 +75,32 @@ static struct wfd_node *find_child(const struct wfd_nodes *nodes,
 	return n;
 }
 
+static void link_name(struct wfd_nodes *nodes, struct wfd_node *n)
+{
+	size_t b = name_bucket(nodes, n->parent->id, n->name, n->name_len);
+
+	n->name_next = nodes->by_name[b];
+	nodes->by_name[b] = n;
+}
+
+static void unlink_name(struct wfd_nodes *nodes, struct wfd_node *n)
+{
+	struct wfd_node **p = &nodes->by_name[name_bucket(
+		nodes, n->parent->id, n->name, n->name_len)];
+
+	while (*p != n)
+		p = &(*p)->name_next;
+	*p = n->name_next;
+}
+
 static void link_node(struct wfd_nodes *nodes, struct wfd_node *n)
 {
 	size_t b = id_bucket(nodes, n->id);
 
 	n->id_next = nodes->by_id[b];
 	nodes->by_id[b] = n;
-	b = name_bucket(nodes, n->parent->id, n->name, n->name_len);
-	n->name_next = nodes->by_name[b];
-	nodes->by_name[b] = n;
+	if (!n->removed)
+		link_name(nodes, n);
 }
 
 static void unlink_node(struct wfd_nodes *nodes, struct wfd_node *n)
@@ -92,11 +110,8 @@ static void unlink_node(struct wfd_nodes *nodes, struct wfd_node *n)
 	while (*p != n)
 		p = &(*p)->id_next;
 	*p = n->id_next;
-	p = &nodes->by_name[name_bucket(nodes, n->parent->id, n->name,
-					n->name_len)];
-	while (*p != n)
-		p = &(*p)->name_next;
-	*p = n->name_next;
+	if (!n->removed)
+		unlink_name(nodes, n);
 }
 
 /* Doubles the bucket arrays; on allocation failure the table stays valid. */
@@ -173,17 +188,18 @@ void wfd_nodes_destroy(struct wfd_nodes *nodes)
 	free(nodes);
 }
 
-int wfd_nodes_path(const struct wfd_nodes *nodes, uint64_t id, const char *name,
-		   char *buf, size_t size)
+/* Writes the path of @n (and its child @name) into @buf, or fails. */
+static int build_path(const struct wfd_node *n, const char *name,
+		      bool allow_removed, char *buf, size_t size)
 {
-	const struct wfd_node *n = find(nodes, id);
 	size_t name_len = name ? strlen(name) : 0;
 	size_t len = name ? name_len + 1 : 0;
 
-	if (!n)
-		return -ESTALE;
-	for (const struct wfd_node *p = n; p->parent; p = p->parent)
+	for (const struct wfd_node *p = n; p->parent; p = p->parent) {
+		if (p->removed && !allow_removed)
+			return -ESTALE;
 		len += p->name_len + 1;
+	}
 	if (len == 0)
 		len = 1; /* the root itself: "/" */
 	if (len > WF_PATH_MAX || len >= size)
@@ -203,6 +219,33 @@ int wfd_nodes_path(const struct wfd_nodes *nodes, uint64_t id, const char *name,
 		buf[--end] = '/';
 	}
 	return 0;
+}
+
+int wfd_nodes_path(const struct wfd_nodes *nodes, uint64_t id, const char *name,
+		   char *buf, size_t size)
+{
+	const struct wfd_node *n = find(nodes, id);
+
+	return n ? build_path(n, name, false, buf, size) : -ESTALE;
+}
+
+int wfd_nodes_last_path(const struct wfd_nodes *nodes, uint64_t id, char *buf,
+			size_t size)
+{
+	const struct wfd_node *n = find(nodes, id);
+
+	return n ? build_path(n, NULL, true, buf, size) : -ESTALE;
+}
+
+bool wfd_nodes_removed(const struct wfd_nodes *nodes, uint64_t id)
+{
+	const struct wfd_node *n = find(nodes, id);
+
+	for (; n && n->parent; n = n->parent) {
+		if (n->removed)
+			return true;
+	}
+	return !n;
 }
 
 int wfd_nodes_lookup(struct wfd_nodes *nodes, uint64_t parent, const char *name,
@@ -267,13 +310,93 @@ void wfd_nodes_forget(struct wfd_nodes *nodes, uint64_t id, uint64_t nlookup)
 	release(nodes, n);
 }
 
+/* The child @name of node @parent, if the table has it. */
+static struct wfd_node *child(const struct wfd_nodes *nodes, uint64_t parent,
+			      const char *name)
+{
+	const struct wfd_node *p = find(nodes, parent);
+
+	return p ? find_child(nodes, p, name, strlen(name)) : NULL;
+}
+
+/* @n no longer has a name; it lives on while the kernel holds it. */
+static void remove_name(struct wfd_nodes *nodes, struct wfd_node *n)
+{
+	unlink_name(nodes, n);
+	n->removed = true;
+	release(nodes, n);
+}
+
+void wfd_nodes_remove(struct wfd_nodes *nodes, uint64_t parent,
+		      const char *name)
+{
+	struct wfd_node *n = child(nodes, parent, name);
+
+	if (n)
+		remove_name(nodes, n);
+}
+
+/* Gives @n the name @name (owned, @len bytes) in @parent. */
+static void move(struct wfd_nodes *nodes, struct wfd_node *n,
+		 struct wfd_node *parent, char *name, size_t len)
+{
+	struct wfd_node *old_parent = n->parent;
+
+	unlink_name(nodes, n);
+	free(n->name);
+	n->name = name;
+	n->name_len = len;
+	n->parent = parent;
+	parent->children++;
+	old_parent->children--;
+	link_name(nodes, n);
+	release(nodes, old_parent);
+}
+
+int wfd_nodes_rename(struct wfd_nodes *nodes, uint64_t parent,
+		     const char *name, uint64_t newparent, const char *newname,
+		     bool exchange)
+{
+	struct wfd_node *from = child(nodes, parent, name);
+	struct wfd_node *to = child(nodes, newparent, newname);
+	struct wfd_node *p = find(nodes, parent);
+	struct wfd_node *np = find(nodes, newparent);
+	char *from_name = NULL, *to_name = NULL;
+
+	if (!p || !np)
+		return -ESTALE;
+	if (from && from == to)
+		return 0;
+	if (from && !(from_name = strdup(newname)))
+		return -ENOMEM;
+	if (exchange && to && !(to_name = strdup(name))) {
+		free(from_name);
+		return -ENOMEM;
+	}
+	/* Keep the parents alive while their children change places. */
+	p->nlookup++;
+	np->nlookup++;
+	if (to && !exchange)
+		remove_name(nodes, to);
+	if (from)
+		move(nodes, from, np, from_name, strlen(newname));
+	if (exchange && to)
+		move(nodes, to, p, to_name, strlen(name));
+	p->nlookup--;
+	np->nlookup--;
+	release(nodes, p);
+	release(nodes, np);
+	return 0;
+}
+
 void wfd_nodes_foreach_child(const struct wfd_nodes *nodes, uint64_t parent,
 			     void (*fn)(void *user, const char *name),
 			     void *user)
 {
 	for (size_t b = 0; b < nodes->buckets; b++) {
 		for (struct wfd_node *n = nodes->by_id[b]; n; n = n->id_next) {
-			if (n->parent && n->parent->id == parent)
+			if (n->parent && n->parent->id == parent &&
+			    !n->removed)
 				fn(user, n->name);
 		}
 	}

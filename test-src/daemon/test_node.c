@@ -177,6 +177,147 @@ static void foreach_child_lists_children_only(void **state)
 	assert_string_equal(names, "inner,");
 }
 
+/* Asserts the path of @id, or that it has none. */
+static void assert_path(struct wfd_nodes *nodes, uint64_t id,
+			const char *expected)
+{
+	char buf[WF_PATH_MAX + 1];
+	int rc = wfd_nodes_path(nodes, id, NULL, buf, sizeof(buf));
+
+	if (!expected) {
+		assert_int_equal(rc, -ESTALE);
+		assert_true(wfd_nodes_removed(nodes, id));
+		return;
+	}
+	assert_int_equal(rc, 0);
+	assert_string_equal(buf, expected);
+	assert_false(wfd_nodes_removed(nodes, id));
+}
+
+static void removed_node_keeps_id_not_name(void **state)
+{
+	struct wfd_nodes *nodes = *state;
+	char buf[WF_PATH_MAX + 1];
+	uint64_t dir, f, again;
+
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "d", &dir), 0);
+	assert_int_equal(wfd_nodes_lookup(nodes, dir, "f", &f), 0);
+	wfd_nodes_remove(nodes, dir, "f");
+	assert_path(nodes, f, NULL);
+	assert_int_equal(wfd_nodes_last_path(nodes, f, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/d/f");
+	/* A new file of the same name is a new node. */
+	assert_int_equal(wfd_nodes_lookup(nodes, dir, "f", &again), 0);
+	assert_true(again != f);
+	assert_path(nodes, again, "/d/f");
+	/* Removing a name the table does not know changes nothing. */
+	wfd_nodes_remove(nodes, dir, "unknown");
+	assert_int_equal(wfd_nodes_count(nodes), 4);
+	/* The kernel forgets the removed node: it goes, its parent stays. */
+	wfd_nodes_forget(nodes, f, 1);
+	assert_int_equal(wfd_nodes_count(nodes), 3);
+	assert_int_equal(wfd_nodes_last_path(nodes, f, buf, sizeof(buf)),
+			 -ESTALE);
+}
+
+static void removed_directory_orphans_children(void **state)
+{
+	struct wfd_nodes *nodes = *state;
+	uint64_t dir, f;
+	char names[64] = "";
+
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "d", &dir), 0);
+	assert_int_equal(wfd_nodes_lookup(nodes, dir, "f", &f), 0);
+	wfd_nodes_remove(nodes, WFD_NODE_ROOT, "d");
+	assert_path(nodes, dir, NULL);
+	assert_path(nodes, f, NULL);
+	wfd_nodes_foreach_child(nodes, WFD_NODE_ROOT, collect, names);
+	assert_string_equal(names, "");
+	wfd_nodes_forget(nodes, dir, 1);
+	assert_int_equal(wfd_nodes_count(nodes), 3); /* f holds d */
+	wfd_nodes_forget(nodes, f, 1);
+	assert_int_equal(wfd_nodes_count(nodes), 1);
+}
+
+static void rename_moves_subtree(void **state)
+{
+	struct wfd_nodes *nodes = *state;
+	uint64_t a, b, f, other;
+
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "a", &a), 0);
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "b", &b), 0);
+	assert_int_equal(wfd_nodes_lookup(nodes, a, "f", &f), 0);
+	assert_int_equal(wfd_nodes_rename(nodes, WFD_NODE_ROOT, "a", b,
+					  "a2", false),
+			 0);
+	assert_path(nodes, a, "/b/a2");
+	assert_path(nodes, f, "/b/a2/f");
+	assert_int_equal(wfd_nodes_lookup(nodes, b, "a2", &other), 0);
+	assert_int_equal(other, a);
+	wfd_nodes_forget(nodes, other, 1);
+	/* The old name is free for a new node. */
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "a", &other),
+			 0);
+	assert_true(other != a);
+}
+
+static void rename_over_target_removes_it(void **state)
+{
+	struct wfd_nodes *nodes = *state;
+	uint64_t x, y;
+
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "x", &x), 0);
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "y", &y), 0);
+	assert_int_equal(wfd_nodes_rename(nodes, WFD_NODE_ROOT, "x",
+					  WFD_NODE_ROOT, "y", false),
+			 0);
+	assert_path(nodes, x, "/y");
+	assert_path(nodes, y, NULL);
+	/* Renaming onto itself changes nothing. */
+	assert_int_equal(wfd_nodes_rename(nodes, WFD_NODE_ROOT, "y",
+					  WFD_NODE_ROOT, "y", false),
+			 0);
+	assert_path(nodes, x, "/y");
+}
+
+static void rename_exchange_swaps(void **state)
+{
+	struct wfd_nodes *nodes = *state;
+	uint64_t d, x, y;
+
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "d", &d), 0);
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "x", &x), 0);
+	assert_int_equal(wfd_nodes_lookup(nodes, d, "y", &y), 0);
+	assert_int_equal(
+		wfd_nodes_rename(nodes, WFD_NODE_ROOT, "x", d, "y", true), 0);
+	assert_path(nodes, x, "/d/y");
+	assert_path(nodes, y, "/x");
+	/* With only one side known, that side moves. */
+	assert_int_equal(wfd_nodes_rename(nodes, d, "y", WFD_NODE_ROOT,
+					  "unknown", true),
+			 0);
+	assert_path(nodes, x, "/unknown");
+	assert_int_equal(wfd_nodes_count(nodes), 4);
+}
+
+static void rename_releases_emptied_parent(void **state)
+{
+	struct wfd_nodes *nodes = *state;
+	uint64_t d, f;
+
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "d", &d), 0);
+	assert_int_equal(wfd_nodes_lookup(nodes, d, "f", &f), 0);
+	wfd_nodes_forget(nodes, d, 1); /* only f keeps d */
+	assert_int_equal(wfd_nodes_rename(nodes, d, "f", WFD_NODE_ROOT, "g",
+					  false),
+			 0);
+	assert_int_equal(wfd_nodes_count(nodes), 2);
+	assert_path(nodes, f, "/g");
+	assert_int_equal(wfd_nodes_rename(nodes, 999, "f", WFD_NODE_ROOT, "g",
+					  false),
+			 -ESTALE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +333,18 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			foreach_child_lists_children_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(removed_node_keeps_id_not_name,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			removed_directory_orphans_children, setup, teardown),
+		cmocka_unit_test_setup_teardown(rename_moves_subtree, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(rename_over_target_removes_it,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(rename_exchange_swaps, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(rename_releases_emptied_parent,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
