@@ -214,8 +214,8 @@ struct wfp_operations {
 	 * rename() - rename @path to @newpath, like renameat2(2); @flags is
 	 * 0, RENAME_NOREPLACE or RENAME_EXCHANGE.
 	 */
-	int (*rename)(const char *path, const char *newpath,
-		      unsigned int flags, void *user_data);
+	int (*rename)(const char *path, const char *newpath, unsigned int flags,
+		      void *user_data);
 
 	/*
 	 * getxattr() - copy the value of the extended attribute @name of
@@ -243,8 +243,7 @@ struct wfp_operations {
 			size_t size, int flags, void *user_data);
 
 	/* removexattr() - remove the extended attribute @name of @path. */
-	int (*removexattr)(const char *path, const char *name,
-			   void *user_data);
+	int (*removexattr)(const char *path, const char *name, void *user_data);
 
 	/*
 	 * fgetattr() - like getattr() for the open file @handle, which may

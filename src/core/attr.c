@@ -39,7 +39,8 @@ mode_t wf_attr_type_from_name(const char *name)
 	return 0;
 }
 
-int wf_attr_time_to_json(json_t *obj, const char *key, const struct timespec *ts)
+int wf_attr_time_to_json(json_t *obj, const char *key,
+			 const struct timespec *ts)
 {
 	char ns_key[16];
 

@@ -14,9 +14,9 @@ static int time_to_json(json_t *params, const char *key,
 			const struct timespec *ts)
 {
 	if (ts->tv_nsec == UTIME_NOW)
-		return json_object_set_new(params, key, json_string(NOW)) ?
-			       -ENOMEM :
-			       0;
+		return json_object_set_new(params, key, json_string(NOW))
+			       ? -ENOMEM
+			       : 0;
 	if (ts->tv_nsec < 0 || ts->tv_nsec > 999999999)
 		return -EINVAL;
 	return wf_attr_time_to_json(params, key, ts);
@@ -82,8 +82,7 @@ static int opt_uint(const json_t *params, const char *key, uint64_t max,
 	return rc;
 }
 
-int wf_setattr_from_json(const json_t *params, struct stat *values,
-			 int *to_set)
+int wf_setattr_from_json(const json_t *params, struct stat *values, int *to_set)
 {
 	uint64_t mode = 0, uid = 0, gid = 0, size = 0;
 	int set = 0;

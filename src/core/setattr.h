@@ -12,7 +12,7 @@
 #define WF_SET_SIZE  (1 << 3)
 #define WF_SET_ATIME (1 << 4) /* tv_nsec UTIME_NOW: "now" */
 #define WF_SET_MTIME (1 << 5)
-#define WF_SET_ALL                                                         \
+#define WF_SET_ALL                                                            \
 	(WF_SET_MODE | WF_SET_UID | WF_SET_GID | WF_SET_SIZE | WF_SET_ATIME | \
 	 WF_SET_MTIME)
 
@@ -22,8 +22,7 @@
  * Returns 0, -EINVAL if a value cannot travel (a size below 0, uid or gid
  * -1), or -ENOMEM.
  */
-int wf_setattr_to_json(json_t *params, const struct stat *values,
-		       int to_set);
+int wf_setattr_to_json(json_t *params, const struct stat *values, int to_set);
 
 /*
  * wf_setattr_from_json() - the changes @params (borrowed) asks for: their

@@ -353,9 +353,8 @@ static void move(struct wfd_nodes *nodes, struct wfd_node *n,
 	release(nodes, old_parent);
 }
 
-int wfd_nodes_rename(struct wfd_nodes *nodes, uint64_t parent,
-		     const char *name, uint64_t newparent, const char *newname,
-		     bool exchange)
+int wfd_nodes_rename(struct wfd_nodes *nodes, uint64_t parent, const char *name,
+		     uint64_t newparent, const char *newname, bool exchange)
 {
 	struct wfd_node *from = child(nodes, parent, name);
 	struct wfd_node *to = child(nodes, newparent, newname);
@@ -395,8 +394,7 @@ void wfd_nodes_foreach_child(const struct wfd_nodes *nodes, uint64_t parent,
 {
 	for (size_t b = 0; b < nodes->buckets; b++) {
 		for (struct wfd_node *n = nodes->by_id[b]; n; n = n->id_next) {
-			if (n->parent && n->parent->id == parent &&
-			    !n->removed)
+			if (n->parent && n->parent->id == parent && !n->removed)
 				fn(user, n->name);
 		}
 	}

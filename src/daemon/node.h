@@ -77,9 +77,8 @@ void wfd_nodes_remove(struct wfd_nodes *nodes, uint64_t parent,
  * Returns 0, -ESTALE if a parent is unknown, or -ENOMEM (the table is
  * unchanged).
  */
-int wfd_nodes_rename(struct wfd_nodes *nodes, uint64_t parent,
-		     const char *name, uint64_t newparent, const char *newname,
-		     bool exchange);
+int wfd_nodes_rename(struct wfd_nodes *nodes, uint64_t parent, const char *name,
+		     uint64_t newparent, const char *newname, bool exchange);
 
 /*
  * wfd_nodes_foreach_child() - call @fn with @user and the name (borrowed,

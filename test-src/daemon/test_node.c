@@ -247,9 +247,8 @@ static void rename_moves_subtree(void **state)
 	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "a", &a), 0);
 	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "b", &b), 0);
 	assert_int_equal(wfd_nodes_lookup(nodes, a, "f", &f), 0);
-	assert_int_equal(wfd_nodes_rename(nodes, WFD_NODE_ROOT, "a", b,
-					  "a2", false),
-			 0);
+	assert_int_equal(
+		wfd_nodes_rename(nodes, WFD_NODE_ROOT, "a", b, "a2", false), 0);
 	assert_path(nodes, a, "/b/a2");
 	assert_path(nodes, f, "/b/a2/f");
 	assert_int_equal(wfd_nodes_lookup(nodes, b, "a2", &other), 0);
@@ -293,9 +292,9 @@ static void rename_exchange_swaps(void **state)
 	assert_path(nodes, x, "/d/y");
 	assert_path(nodes, y, "/x");
 	/* With only one side known, that side moves. */
-	assert_int_equal(wfd_nodes_rename(nodes, d, "y", WFD_NODE_ROOT,
-					  "unknown", true),
-			 0);
+	assert_int_equal(
+		wfd_nodes_rename(nodes, d, "y", WFD_NODE_ROOT, "unknown", true),
+		0);
 	assert_path(nodes, x, "/unknown");
 	assert_int_equal(wfd_nodes_count(nodes), 4);
 }
@@ -308,14 +307,13 @@ static void rename_releases_emptied_parent(void **state)
 	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "d", &d), 0);
 	assert_int_equal(wfd_nodes_lookup(nodes, d, "f", &f), 0);
 	wfd_nodes_forget(nodes, d, 1); /* only f keeps d */
-	assert_int_equal(wfd_nodes_rename(nodes, d, "f", WFD_NODE_ROOT, "g",
-					  false),
-			 0);
+	assert_int_equal(
+		wfd_nodes_rename(nodes, d, "f", WFD_NODE_ROOT, "g", false), 0);
 	assert_int_equal(wfd_nodes_count(nodes), 2);
 	assert_path(nodes, f, "/g");
-	assert_int_equal(wfd_nodes_rename(nodes, 999, "f", WFD_NODE_ROOT, "g",
-					  false),
-			 -ESTALE);
+	assert_int_equal(
+		wfd_nodes_rename(nodes, 999, "f", WFD_NODE_ROOT, "g", false),
+		-ESTALE);
 }
 
 int main(void)

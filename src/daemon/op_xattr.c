@@ -1,0 +1,183 @@
+/* Extended attributes: get, list, set and remove. */
+#include "filesystem_i.h"
+
+#include "flags.h"
+#include "message.h"
+#include "node.h"
+#include "utf8.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Largest value and largest name list, as Linux bounds them. */
+#define XATTR_MAX 65536
+
+/* Answers a size query (@size 0) or copies the @len bytes at @data. */
+static void reply_xattr(fuse_req_t req, size_t size, const char *data,
+			size_t len)
+{
+	if (size == 0)
+		fuse_reply_xattr(req, len);
+	else if (len > size)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, data, len);
+}
+
+/* Whether the name of an attribute can travel (protocol.md, 3). */
+static bool name_valid(const char *name, size_t len)
+{
+	return len > 0 && len <= 255 && wf_utf8_valid(name, len);
+}
+
+/* With no provider, the root has no attributes; NULL if it was answered. */
+static struct wfd_request *xattr_request(fuse_req_t req, fuse_ino_t ino,
+					 size_t size, wfd_call_done_fn *done)
+{
+	struct wfd_filesystem *fs = fuse_req_userdata(req);
+	struct wfd_request *r;
+
+	if (!fs->provider && ino == WFD_NODE_ROOT) {
+		if (done)
+			reply_xattr(req, size, NULL, 0);
+		else
+			fuse_reply_err(req, ENODATA);
+		return NULL;
+	}
+	r = wfd_request_new(req, ino, NULL, done);
+	if (r)
+		r->size = size;
+	return r;
+}
+
+static void getxattr_done(struct wfd_call *call, struct wf_message *reply,
+			  int err)
+{
+	struct wfd_request *r = wfd_request_of(call);
+	const char *data;
+	size_t len;
+
+	err = wfd_outcome(reply, err);
+	if (!err) {
+		err = wf_message_data(reply, XATTR_MAX, &data, &len);
+		if (err == -EINVAL || err == -ENOENT || err == -EMSGSIZE)
+			err = wfd_invalid(r, "getxattr");
+	}
+	if (err) {
+		wfd_request_finish(r, err);
+		return;
+	}
+	reply_xattr(r->req, r->size, data, len);
+	wfd_request_destroy(r);
+}
+
+void wfd_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		     size_t size)
+{
+	struct wfd_request *r;
+
+	if (!name_valid(name, strlen(name))) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	r = xattr_request(req, ino, size, getxattr_done);
+	if (r)
+		wfd_request_start(r, "getxattr",
+				  json_pack("{s:s}", "name", name));
+}
+
+/* Joins the names of a listxattr result, each ending in NUL, into @buf. */
+static int join_names(const json_t *names, char *buf, size_t *len)
+{
+	const json_t *name;
+	size_t i, pos = 0;
+
+	if (!json_is_array(names))
+		return -EINVAL;
+	json_array_foreach(names, i, name)
+	{
+		const char *s = json_string_value(name);
+		size_t n = json_string_length(name);
+
+		if (!s || !name_valid(s, n) || strlen(s) != n ||
+		    n + 1 > XATTR_MAX - pos)
+			return -EINVAL;
+		memcpy(buf + pos, s, n + 1);
+		pos += n + 1;
+	}
+	*len = pos;
+	return 0;
+}
+
+static void listxattr_done(struct wfd_call *call, struct wf_message *reply,
+			   int err)
+{
+	struct wfd_request *r = wfd_request_of(call);
+	char *buf = NULL;
+	size_t len = 0;
+
+	err = wfd_outcome(reply, err);
+	if (!err && !(buf = malloc(XATTR_MAX)))
+		err = -ENOMEM;
+	if (!err &&
+	    join_names(json_object_get(reply->result, "names"), buf, &len))
+		err = wfd_invalid(r, "listxattr");
+	if (err) {
+		free(buf);
+		wfd_request_finish(r, err);
+		return;
+	}
+	reply_xattr(r->req, r->size, buf, len);
+	free(buf);
+	wfd_request_destroy(r);
+}
+
+void wfd_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct wfd_request *r = xattr_request(req, ino, size, listxattr_done);
+
+	if (r)
+		wfd_request_start(r, "listxattr", NULL);
+}
+
+void wfd_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		     const char *value, size_t size, int flags)
+{
+	struct wfd_request *r;
+	json_t *names;
+	int rc;
+
+	if (!name_valid(name, strlen(name))) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	if (size > XATTR_MAX) {
+		fuse_reply_err(req, E2BIG);
+		return;
+	}
+	rc = wf_flags_to_json(WF_FLAGS_XATTR, flags, &names);
+	if (rc) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	r = wfd_request_new(req, ino, NULL, wfd_empty_done);
+	if (!r) {
+		json_decref(names);
+		return;
+	}
+	wfd_request_start_data(
+		r, "setxattr",
+		json_pack("{s:s, s:o}", "name", name, "flags", names), value,
+		size);
+}
+
+void wfd_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	if (!name_valid(name, strlen(name))) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	wfd_op(req, ino, wfd_empty_done, "removexattr",
+	       json_pack("{s:s}", "name", name));
+}

@@ -1,0 +1,243 @@
+/* Kernel requests waiting for the provider: sending, answering, freeing. */
+#include "filesystem_i.h"
+
+#include "attr.h"
+#include "log.h"
+#include "message.h"
+#include "node.h"
+#include "path.h"
+#include "rpc.h"
+#include "session.h"
+#include "utf8.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int wfd_check_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len > WF_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!wf_utf8_valid(name, len))
+		return -EILSEQ;
+	return 0;
+}
+
+struct wfd_request *wfd_request_create(struct wfd_filesystem *fs,
+				       fuse_req_t req, wfd_call_done_fn *done)
+{
+	struct wfd_request *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->fs = fs;
+	r->req = req;
+	r->call.done = done;
+	return r;
+}
+
+struct wfd_request *wfd_request_new(fuse_req_t req, fuse_ino_t ino,
+				    const char *name, wfd_call_done_fn *done)
+{
+	struct wfd_request *r =
+		wfd_request_create(fuse_req_userdata(req), req, done);
+
+	if (r && name && !(r->name = strdup(name))) {
+		free(r);
+		r = NULL;
+	}
+	if (!r) {
+		fuse_reply_err(req, ENOMEM);
+		return NULL;
+	}
+	r->ino = ino;
+	return r;
+}
+
+void wfd_request_destroy(struct wfd_request *r)
+{
+	lws_sul_cancel(&r->interrupt);
+	json_decref(r->extra);
+	free(r->data);
+	free(r->name);
+	free(r->newname);
+	free(r);
+}
+
+struct wfd_request *wfd_request_of(struct wfd_call *call)
+{
+	return lws_container_of(call, struct wfd_request, call);
+}
+
+void wfd_request_finish(struct wfd_request *r, int err)
+{
+	if (r->req)
+		fuse_reply_err(r->req, -err);
+	wfd_request_destroy(r);
+}
+
+static void finish_interrupted(lws_sorted_usec_list_t *sul)
+{
+	struct wfd_request *r =
+		lws_container_of(sul, struct wfd_request, interrupt);
+
+	wfd_pending_finish(&r->call, -EINTR);
+}
+
+/*
+ * libfuse may call this from inside fuse_req_interrupt_func() with the
+ * request's lock held, where replying would free the request under it:
+ * the call is finished from the loop instead.
+ */
+static void interrupted(fuse_req_t req, void *data)
+{
+	struct wfd_request *r = data;
+
+	(void)req;
+	lws_sul_schedule(r->fs->context, 0, &r->interrupt, finish_interrupted,
+			 1);
+}
+
+void wfd_request_send(struct wfd_request *r, const char *method, json_t *params,
+		      const void *data, size_t size)
+{
+	struct wfd_filesystem *fs = r->fs;
+	int rc = -EIO;
+
+	if (!params) {
+		rc = -ENOMEM;
+	} else if (!fs->provider && r->ino == WFD_NODE_ROOT) {
+		/* With no provider the root is an empty read-only directory;
+		 * what reads it is answered without a provider. */
+		rc = -EROFS;
+	} else if (fs->provider) {
+		rc = wfd_session_call(fs->provider, &r->call, method, params,
+				      data, size);
+		params = NULL;
+	}
+	json_decref(params);
+	if (rc) {
+		wfd_request_finish(r, rc);
+		return;
+	}
+	if (r->req)
+		fuse_req_interrupt_func(r->req, interrupted, r);
+}
+
+/* Adds the string member @key holding the path of @ino (and @name). */
+static int add_path(struct wfd_filesystem *fs, json_t *params, const char *key,
+		    fuse_ino_t ino, const char *name)
+{
+	char path[WF_PATH_MAX + 1];
+	int rc = wfd_nodes_path(fs->nodes, ino, name, path, sizeof(path));
+
+	if (rc)
+		return rc;
+	return json_object_set_new(params, key, json_string(path)) ? -ENOMEM
+								   : 0;
+}
+
+void wfd_request_start(struct wfd_request *r, const char *method, json_t *extra)
+{
+	wfd_request_start_data(r, method, extra, NULL, 0);
+}
+
+void wfd_request_start_data(struct wfd_request *r, const char *method,
+			    json_t *extra, const void *data, size_t size)
+{
+	json_t *params = extra ? extra : json_object();
+	int rc;
+
+	if (!params) {
+		wfd_request_finish(r, -ENOMEM);
+		return;
+	}
+	rc = add_path(r->fs, params, "path", r->ino, r->name);
+	if (!rc && r->newname)
+		rc = add_path(r->fs, params, "newpath", r->newparent,
+			      r->newname);
+	if (rc) {
+		json_decref(params);
+		wfd_request_finish(r, rc);
+		return;
+	}
+	wfd_request_send(r, method, params, data, size);
+}
+
+void wfd_op(fuse_req_t req, fuse_ino_t ino, wfd_call_done_fn *done,
+	    const char *method, json_t *extra)
+{
+	struct wfd_request *r = wfd_request_new(req, ino, NULL, done);
+
+	if (!r) {
+		json_decref(extra);
+		return;
+	}
+	wfd_request_start(r, method, extra);
+}
+
+int wfd_outcome(struct wf_message *reply, int err)
+{
+	if (err)
+		return err;
+	if (reply->error)
+		return wf_rpc_error_errno(reply->error);
+	return 0;
+}
+
+void wfd_empty_done(struct wfd_call *call, struct wf_message *reply, int err)
+{
+	wfd_request_finish(wfd_request_of(call), wfd_outcome(reply, err));
+}
+
+int wfd_invalid(struct wfd_request *r, const char *method)
+{
+	wfd_log(WFD_LOG_WARN, "provider %s: invalid result for %s",
+		r->fs->provider ? wfd_session_peer(r->fs->provider) : "?",
+		method);
+	return -EIO;
+}
+
+int wfd_decode_attr(struct wfd_request *r, const json_t *json, fuse_ino_t ino,
+		    struct stat *st)
+{
+	if (wf_attr_from_json(json, r->fs->uid, r->fs->gid, st))
+		return wfd_invalid(r, "attributes");
+	if (st->st_ino == 0)
+		st->st_ino = ino;
+	return 0;
+}
+
+int wfd_reply_entry(struct wfd_request *r, const json_t *attr,
+		    const struct fuse_file_info *fi, fuse_ino_t *ino)
+{
+	struct wfd_filesystem *fs = r->fs;
+	struct fuse_entry_param e;
+	uint64_t id;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = wfd_decode_attr(r, attr, 0, &e.attr);
+	if (rc)
+		return rc;
+	rc = wfd_nodes_lookup(fs->nodes, r->ino, r->name, &id);
+	if (rc)
+		return rc;
+	e.ino = id;
+	e.generation = WFD_NODE_GENERATION;
+	e.attr_timeout = fs->opts->attr_timeout;
+	e.entry_timeout = fs->opts->entry_timeout;
+	if (e.attr.st_ino == 0)
+		e.attr.st_ino = id;
+	if (ino)
+		*ino = id;
+	rc = fi ? fuse_reply_create(r->req, &e, fi)
+		: fuse_reply_entry(r->req, &e);
+	if (rc == 0)
+		return 0;
+	/* The kernel never saw the entry: undo the lookup. */
+	wfd_nodes_forget(fs->nodes, id, 1);
+	return 1;
+}
