@@ -1,4 +1,4 @@
-/* Answers to the filesystem requests of protocol.md 6.2, via the operations. */
+/* Answers to the filesystem requests of protocol.md 6, via the operations. */
 #ifndef WFP_DISPATCH_H
 #define WFP_DISPATCH_H
 
@@ -16,6 +16,7 @@ struct wfp_dispatch {
 	void *user_data;		  /* passed to the operations */
 	bool binary;			  /* the attachment form was agreed */
 	size_t max_read;		  /* largest size of a read */
+	size_t max_write;		  /* largest data of a write */
 	size_t max_entries;		  /* largest readdir listing */
 	size_t max_message;		  /* largest message to send */
 };

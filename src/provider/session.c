@@ -47,6 +47,7 @@ struct wfp_session *wfp_session_create(const struct wfp_operations *ops,
 	s->dispatch.user_data = user_data;
 	s->dispatch.binary = false;
 	s->dispatch.max_read = WF_DEFAULT_MAX_READ;
+	s->dispatch.max_write = WF_DEFAULT_MAX_WRITE;
 	s->dispatch.max_entries = WF_DEFAULT_MAX_ENTRIES;
 	s->dispatch.max_message = WF_DEFAULT_MAX_MESSAGE;
 	return s;
@@ -171,6 +172,8 @@ static int on_hello(struct wfp_session *s, struct wf_outqueue *q,
 	rc = read_limit(limits, "max_message", &d->max_message);
 	if (!rc)
 		rc = read_limit(limits, "max_read", &d->max_read);
+	if (!rc)
+		rc = read_limit(limits, "max_write", &d->max_write);
 	if (!rc)
 		rc = read_limit(limits, "max_entries", &d->max_entries);
 	if (rc)

@@ -1,15 +1,19 @@
-/* The operations that lend a local directory, read-only and confined to it. */
+/* The operations that lend a local directory, or one file, confined to it. */
 #include "directory.h"
 #include "path.h"
+#include "utf8.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /* Handles are generation << SLOT_BITS | slot, below 2^53. */
@@ -17,6 +21,12 @@
 #define SLOT_MASK ((1u << SLOT_BITS) - 1)
 /* How often to retry a resolution the kernel saw racing with a rename. */
 #define RESOLVE_ATTEMPTS 4
+/* The open(2) flags a handle honours (directory.h: not O_DIRECT). */
+#define OPEN_FLAGS \
+	(O_ACCMODE | O_APPEND | O_TRUNC | O_SYNC | O_DSYNC | O_NOATIME)
+/* Where the kernel shows a descriptor as the object it refers to. */
+#define PROC_FD	      "/proc/self/fd"
+#define PROC_PATH_MAX sizeof(PROC_FD "/-2147483648")
 
 struct open_file {
 	int fd; /* -1: slot free */
@@ -28,7 +38,42 @@ struct wfdir {
 	struct open_file *files;
 	size_t max_open;
 	uint32_t generation; /* of the last open: stale handles fail */
+	bool read_only;
+	bool have_proc; /* PROC_FD is there */
+	char *only;	/* single-file mode: the one entry of the root */
 };
+
+/* What an operation does with the object or entry its path names. */
+enum use {
+	READS,	 /* looks at the object */
+	CHANGES, /* changes the object: contents, attributes, xattrs */
+	ADDS,	 /* adds the entry */
+	REMOVES, /* removes or renames the entry */
+};
+
+/*
+ * Whether an operation may @use @path: 0, -EROFS for any change in
+ * read-only mode, and in single-file mode (directory.h) -ENOENT for a
+ * path not lent, -EPERM for adding, removing or renaming an entry of the
+ * root or changing the root.
+ */
+static int permitted(const struct wfdir *dir, const char *path, enum use use)
+{
+	const char *name = path + 1;
+
+	if (!wf_path_valid(path, strnlen(path, WF_PATH_MAX + 1)))
+		return -EINVAL;
+	if (use != READS && dir->read_only)
+		return -EROFS;
+	if (!dir->only)
+		return 0;
+	if (!*name)
+		return use == READS ? 0 : -EPERM;
+	if (strcmp(name, dir->only) == 0)
+		return use == ADDS || use == REMOVES ? -EPERM : 0;
+	/* An entry of the root may be neither added nor looked up. */
+	return use == ADDS && !strchr(name, '/') ? -EPERM : -ENOENT;
+}
 
 /*
  * Opens @path (a protocol path) beneath the root with @flags. Every
@@ -59,28 +104,88 @@ static int resolve(const struct wfdir *dir, const char *path, int flags)
 	return -errno;
 }
 
-struct wfdir *wfdir_create(const char *root, size_t max_open)
+/*
+ * The object at @path itself, for an operation that will @use it: an
+ * O_PATH descriptor (a symlink is not followed) or a negative errno.
+ */
+static int look(const struct wfdir *dir, const char *path, enum use use)
+{
+	int rc = permitted(dir, path, use);
+
+	return rc ? rc : resolve(dir, path, O_PATH | O_NOFOLLOW);
+}
+
+/*
+ * Opens the directory holding the entry @path names, beneath the root,
+ * and points @name at the entry's name inside @path. Returns the O_PATH
+ * descriptor, @root_err for "/" (it is no entry: the caller knows the
+ * errno the local call gives), or a negative errno.
+ */
+static int resolve_parent(const struct wfdir *dir, const char *path,
+			  const char **name, int root_err)
+{
+	char parent[WF_PATH_MAX + 1];
+	size_t len = strnlen(path, WF_PATH_MAX + 1);
+	const char *slash;
+
+	if (!wf_path_valid(path, len))
+		return -EINVAL;
+	if (len == 1)
+		return root_err;
+	slash = strrchr(path, '/');
+	len = slash == path ? 1 : (size_t)(slash - path);
+	memcpy(parent, path, len);
+	parent[len] = '\0';
+	*name = slash + 1;
+	return resolve(dir, parent, O_PATH | O_DIRECTORY);
+}
+
+/* The path by which the kernel reaches the object @fd refers to. */
+static int proc_path(const struct wfdir *dir, int fd, char *buf)
+{
+	if (!dir->have_proc)
+		return -EOPNOTSUPP;
+	snprintf(buf, PROC_PATH_MAX, PROC_FD "/%d", fd);
+	return 0;
+}
+
+struct wfdir *wfdir_create(const char *root,
+			   const struct wfdir_options *options)
 {
 	struct wfdir *dir;
-	int fd;
+	struct stat st;
+	int fd, err;
 
-	if (max_open == 0 || max_open > SLOT_MASK + 1) {
+	if (options->max_open == 0 || options->max_open > SLOT_MASK + 1 ||
+	    (options->only &&
+	     !wf_name_valid(options->only, strlen(options->only)))) {
 		errno = EINVAL;
 		return NULL;
 	}
-	dir = malloc(sizeof(*dir));
+	if (options->only &&
+	    !wf_utf8_valid(options->only, strlen(options->only))) {
+		errno = EILSEQ;
+		return NULL;
+	}
+	dir = calloc(1, sizeof(*dir));
 	if (!dir)
 		return NULL;
-	dir->files = calloc(max_open, sizeof(*dir->files));
+	dir->files = calloc(options->max_open, sizeof(*dir->files));
 	if (!dir->files)
 		goto out_free_dir;
-	for (size_t i = 0; i < max_open; i++)
+	for (size_t i = 0; i < options->max_open; i++)
 		dir->files[i].fd = -1;
-	dir->max_open = max_open;
-	dir->generation = 0;
+	dir->max_open = options->max_open;
+	dir->read_only = options->read_only;
+	dir->have_proc = access(PROC_FD, X_OK) == 0;
+	if (options->only) {
+		dir->only = strdup(options->only);
+		if (!dir->only)
+			goto out_free_files;
+	}
 	dir->rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir->rootfd < 0)
-		goto out_free_files;
+		goto out_free_only;
 
 	/* Fail now, not at the first request, on a kernel without openat2. */
 	fd = resolve(dir, "/", O_PATH);
@@ -89,12 +194,25 @@ struct wfdir *wfdir_create(const char *root, size_t max_open)
 		goto out_close_root;
 	}
 	close(fd);
+	if (dir->only) {
+		if (fstatat(dir->rootfd, dir->only, &st, AT_SYMLINK_NOFOLLOW))
+			goto out_close_root;
+		errno = ENXIO;
+		if (S_ISLNK(st.st_mode))
+			errno = ELOOP;
+		else if (S_ISDIR(st.st_mode))
+			errno = EISDIR;
+		if (!S_ISREG(st.st_mode))
+			goto out_close_root;
+	}
 	return dir;
 
 out_close_root:
-	fd = errno;
+	err = errno;
 	close(dir->rootfd);
-	errno = fd;
+	errno = err;
+out_free_only:
+	free(dir->only);
 out_free_files:
 	free(dir->files);
 out_free_dir:
@@ -111,13 +229,294 @@ void wfdir_destroy(struct wfdir *dir)
 			close(dir->files[i].fd);
 	}
 	free(dir->files);
+	free(dir->only);
 	close(dir->rootfd);
 	free(dir);
 }
 
+/* ---- open files -------------------------------------------------------- */
+
+/* The slot of an open file, or NULL for a stale or unknown handle. */
+static struct open_file *lookup(struct wfdir *dir, uint64_t handle)
+{
+	uint64_t slot = handle & SLOT_MASK;
+	struct open_file *f;
+
+	if (slot >= dir->max_open || handle >> SLOT_BITS > UINT32_MAX)
+		return NULL;
+	f = &dir->files[slot];
+	if (f->fd < 0 || f->generation != (uint32_t)(handle >> SLOT_BITS))
+		return NULL;
+	return f;
+}
+
+/* The descriptor of the open file @handle, or -EBADF. */
+static int handle_fd(void *user_data, uint64_t handle)
+{
+	struct open_file *f = lookup(user_data, handle);
+
+	return f ? f->fd : -EBADF;
+}
+
+/* The descriptor of @handle for a transfer at @offset, or -errno. */
+static int io_fd(void *user_data, uint64_t handle, uint64_t offset)
+{
+	int fd = handle_fd(user_data, handle);
+
+	return fd >= 0 && offset > INT64_MAX ? -EINVAL : fd;
+}
+
+/* A free slot of the table of open files, or NULL. */
+static struct open_file *free_slot(struct wfdir *dir)
+{
+	for (size_t slot = 0; slot < dir->max_open; slot++) {
+		if (dir->files[slot].fd < 0)
+			return &dir->files[slot];
+	}
+	return NULL;
+}
+
+/* Keeps @fd open in the free slot @f; returns its handle. */
+static uint64_t install(struct wfdir *dir, struct open_file *f, int fd)
+{
+	f->fd = fd;
+	f->generation = ++dir->generation;
+	return (uint64_t)f->generation << SLOT_BITS |
+	       (uint64_t)(f - dir->files);
+}
+
+/*
+ * Opens the regular file @path with the OPEN_FLAGS of @flags; descriptor
+ * or negative errno.
+ */
+static int open_regular(struct wfdir *dir, const char *path, int flags)
+{
+	struct stat st;
+	int fd, rc;
+
+	/* Look before opening: opening a device or FIFO has side effects. */
+	fd = resolve(dir, path, O_PATH | O_NOFOLLOW);
+	if (fd < 0)
+		return fd;
+	rc = fstat(fd, &st) ? -errno : 0;
+	close(fd);
+	if (rc)
+		return rc;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -ENXIO;
+
+	fd = resolve(dir, path,
+		     (flags & OPEN_FLAGS) | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return fd;
+	/* The object may have been replaced since the look. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -ENXIO;
+	}
+	return fd;
+}
+
+/* Creates the regular file @path, which must not exist. */
+static int create_new(struct wfdir *dir, const char *path, mode_t mode,
+		      int flags)
+{
+	const char *name;
+	int dfd = resolve_parent(dir, path, &name, -EEXIST);
+	int fd;
+
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, name,
+		    (flags & OPEN_FLAGS) | O_CREAT | O_EXCL | O_NOFOLLOW |
+			    O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		    mode);
+	if (fd < 0)
+		fd = -errno;
+	close(dfd);
+	return fd;
+}
+
+/*
+ * Opens the regular file @path, creating it with @mode if it does not
+ * exist (with O_EXCL: only if it does not exist).
+ */
+static int create_regular(struct wfdir *dir, const char *path, mode_t mode,
+			  int flags)
+{
+	int may_add = permitted(dir, path, ADDS);
+	int may_open = permitted(dir, path, CHANGES);
+	int fd = may_add;
+
+	for (int i = 0; i < RESOLVE_ATTEMPTS; i++) {
+		if (!(flags & O_EXCL) && !may_open) {
+			fd = open_regular(dir, path, flags);
+			if (fd != -ENOENT)
+				return fd;
+		}
+		if (may_add)
+			return may_add;
+		fd = create_new(dir, path, mode, flags);
+		/* Unless someone created it since it was looked for. */
+		if (fd != -EEXIST || (flags & O_EXCL))
+			return fd;
+	}
+	return fd;
+}
+
+/*
+ * Opens (@creating: creates) the regular file @path and stores its handle
+ * and, if @st, its attributes.
+ */
+static int open_file(struct wfdir *dir, const char *path, int flags,
+		     bool creating, mode_t mode, uint64_t *handle,
+		     struct stat *st)
+{
+	struct open_file *f;
+	int fd;
+
+	if (dir->read_only && (creating || (flags & O_ACCMODE) != O_RDONLY ||
+			       (flags & (O_TRUNC | O_APPEND))))
+		return -EROFS;
+	f = free_slot(dir);
+	if (!f)
+		return -EMFILE;
+	if (creating)
+		fd = create_regular(dir, path, mode, flags);
+	else
+		fd = permitted(dir, path, READS)
+			     ?: open_regular(dir, path, flags);
+	if (fd < 0)
+		return fd;
+	if (st && fstat(fd, st)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	*handle = install(dir, f, fd);
+	return 0;
+}
+
+static int dir_open(const char *path, int flags, uint64_t *handle,
+		    void *user_data)
+{
+	return open_file(user_data, path, flags, false, 0, handle, NULL);
+}
+
+static int dir_create(const char *path, mode_t mode, int flags,
+		      uint64_t *handle, struct stat *st, void *user_data)
+{
+	return open_file(user_data, path, flags, true, mode, handle, st);
+}
+
+static ssize_t dir_read(const char *path, uint64_t handle, char *buf,
+			size_t size, uint64_t offset, void *user_data)
+{
+	int fd = io_fd(user_data, handle, offset);
+	ssize_t n;
+
+	(void)path;
+	if (fd < 0)
+		return fd;
+	do {
+		n = pread(fd, buf, size, (off_t)offset);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t dir_write(const char *path, uint64_t handle, const char *buf,
+			 size_t size, uint64_t offset, void *user_data)
+{
+	struct wfdir *dir = user_data;
+	int fd = io_fd(dir, handle, offset);
+	ssize_t n;
+
+	(void)path;
+	if (dir->read_only)
+		return -EROFS;
+	if (fd < 0)
+		return fd;
+	/* With O_APPEND, Linux writes at the end whatever the offset. */
+	do {
+		n = pwrite(fd, buf, size, (off_t)offset);
+	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+static int dir_release(const char *path, uint64_t handle, void *user_data)
+{
+	struct open_file *f = lookup(user_data, handle);
+
+	(void)path;
+	if (!f)
+		return -EBADF;
+	close(f->fd);
+	f->fd = -1;
+	return 0;
+}
+
+static int dir_flush(const char *path, uint64_t handle, void *user_data)
+{
+	int fd = handle_fd(user_data, handle);
+
+	(void)path;
+	if (fd < 0)
+		return fd;
+	/* What close(2) of the file would report, leaving it open. */
+	fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0 || close(fd))
+		return -errno;
+	return 0;
+}
+
+static int dir_fsync(const char *path, uint64_t handle, bool datasync,
+		     void *user_data)
+{
+	struct wfdir *dir = user_data;
+	int fd, rc;
+
+	if (handle != WFP_NO_HANDLE) {
+		fd = handle_fd(dir, handle);
+		if (fd < 0)
+			return fd;
+		return (datasync ? fdatasync(fd) : fsync(fd)) ? -errno : 0;
+	}
+	/* A directory, which fsync() needs opened for real. */
+	fd = permitted(dir, path, READS)
+		     ?: resolve(dir, path, O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	rc = (datasync ? fdatasync(fd) : fsync(fd)) ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+static int dir_fallocate(const char *path, uint64_t handle, int mode,
+			 uint64_t offset, uint64_t length, void *user_data)
+{
+	struct wfdir *dir = user_data;
+	int fd = io_fd(dir, handle, offset);
+
+	(void)path;
+	if (dir->read_only)
+		return -EROFS;
+	if (fd < 0)
+		return fd;
+	if (length > INT64_MAX)
+		return -EINVAL;
+	return fallocate(fd, mode, (off_t)offset, (off_t)length) ? -errno : 0;
+}
+
+/* ---- attributes -------------------------------------------------------- */
+
 static int dir_getattr(const char *path, struct stat *st, void *user_data)
 {
-	int fd = resolve(user_data, path, O_PATH | O_NOFOLLOW);
+	int fd = look(user_data, path, READS);
 	int rc = 0;
 
 	if (fd < 0)
@@ -127,6 +526,359 @@ static int dir_getattr(const char *path, struct stat *st, void *user_data)
 	close(fd);
 	return rc;
 }
+
+static int dir_fgetattr(const char *path, uint64_t handle, struct stat *st,
+			void *user_data)
+{
+	int fd = handle_fd(user_data, handle);
+
+	(void)path;
+	if (fd < 0)
+		return fd;
+	return fstat(fd, st) ? -errno : 0;
+}
+
+/*
+ * Applies the changes @to_set (WFP_SET_*) of @v to the object @fd refers
+ * to: an open file, or with @proc (its PROC_FD path) an O_PATH descriptor
+ * of the object of type @type, changed itself even if it is a symlink.
+ */
+static int change(int fd, const char *proc, mode_t type, const struct stat *v,
+		  int to_set)
+{
+	uid_t uid = (to_set & WFP_SET_UID) ? v->st_uid : (uid_t)-1;
+	gid_t gid = (to_set & WFP_SET_GID) ? v->st_gid : (gid_t)-1;
+	mode_t mode = v->st_mode & 07777;
+	struct timespec times[2] = {v->st_atim, v->st_mtim};
+	int rc = 0;
+
+	if (to_set & WFP_SET_MODE) {
+		if (proc && S_ISLNK(type))
+			return -EOPNOTSUPP;
+		rc = proc ? chmod(proc, mode) : fchmod(fd, mode);
+	}
+	if (!rc && (to_set & (WFP_SET_UID | WFP_SET_GID)))
+		rc = fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
+	if (!rc && (to_set & WFP_SET_SIZE))
+		rc = proc ? truncate(proc, v->st_size)
+			  : ftruncate(fd, v->st_size);
+	if (!(to_set & WFP_SET_ATIME))
+		times[0].tv_nsec = UTIME_OMIT;
+	if (!(to_set & WFP_SET_MTIME))
+		times[1].tv_nsec = UTIME_OMIT;
+	if (!rc && (to_set & (WFP_SET_ATIME | WFP_SET_MTIME)))
+		rc = proc ? utimensat(AT_FDCWD, proc, times, 0)
+			  : futimens(fd, times);
+	return rc ? -errno : 0;
+}
+
+static int dir_setattr(const char *path, uint64_t handle,
+		       const struct stat *values, int to_set, struct stat *st,
+		       void *user_data)
+{
+	struct wfdir *dir = user_data;
+	char proc[PROC_PATH_MAX];
+	int fd, rc;
+
+	if (dir->read_only)
+		return -EROFS;
+	if (handle != WFP_NO_HANDLE) {
+		fd = handle_fd(dir, handle);
+		if (fd < 0)
+			return fd;
+		rc = change(fd, NULL, 0, values, to_set);
+		if (!rc && fstat(fd, st))
+			rc = -errno;
+		return rc;
+	}
+	fd = look(dir, path, CHANGES);
+	if (fd < 0)
+		return fd;
+	rc = proc_path(dir, fd, proc);
+	if (!rc && fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		rc = -errno;
+	if (!rc)
+		rc = change(fd, proc, st->st_mode, values, to_set);
+	if (!rc && fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/* ---- entries ----------------------------------------------------------- */
+
+/* What is made at an entry. */
+struct node {
+	mode_t mode;
+	dev_t rdev;
+	const char *target;
+};
+
+/* An operation on the entry @name of the directory @dfd; 0 or -errno. */
+typedef int entry_fn(int dfd, const char *name, const struct node *node);
+
+struct entry_op {
+	enum use use;
+	int root_err; /* what the local call answers for "/" */
+	entry_fn *fn;
+};
+
+static int make_dir(int dfd, const char *name, const struct node *node)
+{
+	return mkdirat(dfd, name, node->mode) ? -errno : 0;
+}
+
+static int make_node(int dfd, const char *name, const struct node *node)
+{
+	/* Never a device node for a remote user (directory.h). */
+	if (S_ISCHR(node->mode) || S_ISBLK(node->mode))
+		return -EPERM;
+	return mknodat(dfd, name, node->mode, node->rdev) ? -errno : 0;
+}
+
+static int make_symlink(int dfd, const char *name, const struct node *node)
+{
+	return symlinkat(node->target, dfd, name) ? -errno : 0;
+}
+
+static int remove_file(int dfd, const char *name, const struct node *node)
+{
+	(void)node;
+	return unlinkat(dfd, name, 0) ? -errno : 0;
+}
+
+static int remove_dir(int dfd, const char *name, const struct node *node)
+{
+	(void)node;
+	return unlinkat(dfd, name, AT_REMOVEDIR) ? -errno : 0;
+}
+
+static const struct entry_op op_mkdir = {ADDS, -EEXIST, make_dir};
+static const struct entry_op op_mknod = {ADDS, -EEXIST, make_node};
+static const struct entry_op op_symlink = {ADDS, -EEXIST, make_symlink};
+static const struct entry_op op_unlink = {REMOVES, -EISDIR, remove_file};
+static const struct entry_op op_rmdir = {REMOVES, -EBUSY, remove_dir};
+
+/*
+ * Does @op at the entry @path with @node (borrowed) and, if @st, stores
+ * the attributes of the entry afterwards.
+ */
+static int at_entry(struct wfdir *dir, const char *path,
+		    const struct entry_op *op, const struct node *node,
+		    struct stat *st)
+{
+	const char *name;
+	int dfd, rc;
+
+	rc = permitted(dir, path, op->use);
+	if (rc)
+		return rc;
+	dfd = resolve_parent(dir, path, &name, op->root_err);
+	if (dfd < 0)
+		return dfd;
+	rc = op->fn(dfd, name, node);
+	if (!rc && st && fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW))
+		rc = -errno;
+	close(dfd);
+	return rc;
+}
+
+static int dir_mkdir(const char *path, mode_t mode, struct stat *st,
+		     void *user_data)
+{
+	struct node node = {.mode = mode};
+
+	return at_entry(user_data, path, &op_mkdir, &node, st);
+}
+
+static int dir_mknod(const char *path, mode_t mode, dev_t rdev, struct stat *st,
+		     void *user_data)
+{
+	struct node node = {.mode = mode, .rdev = rdev};
+
+	return at_entry(user_data, path, &op_mknod, &node, st);
+}
+
+static int dir_symlink(const char *path, const char *target, struct stat *st,
+		       void *user_data)
+{
+	struct node node = {.target = target};
+
+	return at_entry(user_data, path, &op_symlink, &node, st);
+}
+
+static int dir_unlink(const char *path, void *user_data)
+{
+	return at_entry(user_data, path, &op_unlink, NULL, NULL);
+}
+
+static int dir_rmdir(const char *path, void *user_data)
+{
+	return at_entry(user_data, path, &op_rmdir, NULL, NULL);
+}
+
+/* Two entries, each as the directory that holds it and its name. */
+struct pair {
+	int sfd, dfd;
+	const char *sname, *dname;
+};
+
+/*
+ * Resolves the parents of @path, used as @suse, and @newpath, used as
+ * ADDS; "/" answers @root_err. Returns 0 (close with close_pair()) or a
+ * negative errno.
+ */
+static int resolve_pair(const struct wfdir *dir, const char *path,
+			enum use suse, const char *newpath, int root_err,
+			struct pair *p)
+{
+	int rc = permitted(dir, path, suse) ?: permitted(dir, newpath, ADDS);
+
+	if (rc)
+		return rc;
+	p->sfd = resolve_parent(dir, path, &p->sname, root_err);
+	if (p->sfd < 0)
+		return p->sfd;
+	p->dfd = resolve_parent(dir, newpath, &p->dname, root_err);
+	if (p->dfd < 0) {
+		close(p->sfd);
+		return p->dfd;
+	}
+	return 0;
+}
+
+static void close_pair(struct pair *p)
+{
+	close(p->sfd);
+	close(p->dfd);
+}
+
+static int dir_link(const char *path, const char *newpath, struct stat *st,
+		    void *user_data)
+{
+	struct pair p;
+	int rc;
+
+	/*
+	 * link(2) of "/" answers EPERM (a directory), to "/" EEXIST; the
+	 * source is resolved first.
+	 */
+	rc = resolve_pair(user_data, path, READS, newpath,
+			  strcmp(path, "/") == 0 ? -EPERM : -EEXIST, &p);
+	if (rc)
+		return rc;
+	rc = linkat(p.sfd, p.sname, p.dfd, p.dname, 0) ? -errno : 0;
+	if (!rc && fstatat(p.dfd, p.dname, st, AT_SYMLINK_NOFOLLOW))
+		rc = -errno;
+	close_pair(&p);
+	return rc;
+}
+
+static int dir_rename(const char *path, const char *newpath, unsigned int flags,
+		      void *user_data)
+{
+	struct pair p;
+	int rc;
+
+	rc = resolve_pair(user_data, path, REMOVES, newpath, -EBUSY, &p);
+	if (rc)
+		return rc;
+	rc = renameat2(p.sfd, p.sname, p.dfd, p.dname, flags) ? -errno : 0;
+	close_pair(&p);
+	return rc;
+}
+
+/* ---- extended attributes ----------------------------------------------- */
+
+enum xattr_op { XA_GET, XA_LIST, XA_SET, XA_REMOVE };
+
+struct xattr_call {
+	enum xattr_op op;
+	const char *name;
+	char *buf;	   /* XA_GET, XA_LIST: room for @size bytes */
+	const char *value; /* XA_SET: @size bytes */
+	size_t size;
+	int flags;
+};
+
+/*
+ * Performs @c on the object at @path itself, through PROC_FD: the object
+ * resolved once, whatever its type (a regular file, a directory, also a
+ * symlink or a FIFO, which cannot be opened otherwise without side
+ * effects or following).
+ */
+static ssize_t xattr(struct wfdir *dir, const char *path,
+		     const struct xattr_call *c)
+{
+	bool reads = c->op == XA_GET || c->op == XA_LIST;
+	char proc[PROC_PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	fd = look(dir, path, reads ? READS : CHANGES);
+	if (fd < 0)
+		return fd;
+	n = proc_path(dir, fd, proc);
+	if (n == 0) {
+		switch (c->op) {
+		case XA_GET:
+			n = getxattr(proc, c->name, c->buf, c->size);
+			break;
+		case XA_LIST:
+			n = listxattr(proc, c->buf, c->size);
+			break;
+		case XA_SET:
+			n = setxattr(proc, c->name, c->value, c->size,
+				     c->flags);
+			break;
+		case XA_REMOVE:
+			n = removexattr(proc, c->name);
+			break;
+		}
+		if (n < 0)
+			n = -errno;
+	}
+	close(fd);
+	return n;
+}
+
+static ssize_t dir_getxattr(const char *path, const char *name, char *buf,
+			    size_t size, void *user_data)
+{
+	struct xattr_call c = {
+		.op = XA_GET, .name = name, .buf = buf, .size = size};
+
+	return xattr(user_data, path, &c);
+}
+
+static ssize_t dir_listxattr(const char *path, char *buf, size_t size,
+			     void *user_data)
+{
+	struct xattr_call c = {.op = XA_LIST, .buf = buf, .size = size};
+
+	return xattr(user_data, path, &c);
+}
+
+static int dir_setxattr(const char *path, const char *name, const char *value,
+			size_t size, int flags, void *user_data)
+{
+	struct xattr_call c = {.op = XA_SET,
+			       .name = name,
+			       .value = value,
+			       .size = size,
+			       .flags = flags};
+
+	return (int)xattr(user_data, path, &c);
+}
+
+static int dir_removexattr(const char *path, const char *name, void *user_data)
+{
+	struct xattr_call c = {.op = XA_REMOVE, .name = name};
+
+	return (int)xattr(user_data, path, &c);
+}
+
+/* ---- the rest ---------------------------------------------------------- */
 
 /* Adds the entry @name of the open directory @dfd; 0 or a negative errno. */
 static int add_entry(struct wfp_dirbuf *buf, int dfd, const char *name)
@@ -147,13 +899,21 @@ static int add_entry(struct wfp_dirbuf *buf, int dfd, const char *name)
 static int dir_readdir(const char *path, struct wfp_dirbuf *buf,
 		       void *user_data)
 {
-	int fd = resolve(user_data, path, O_RDONLY | O_DIRECTORY);
+	struct wfdir *dir = user_data;
 	struct dirent *ent;
+	int fd, rc = 0;
 	DIR *d;
-	int rc = 0;
 
+	fd = permitted(dir, path, READS)
+		     ?: resolve(dir, path, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		return fd;
+	if (dir->only && strcmp(path, "/") == 0) {
+		/* Single-file mode: the root lists the lent file alone. */
+		rc = add_entry(buf, fd, dir->only);
+		close(fd);
+		return rc;
+	}
 	d = fdopendir(fd);
 	if (!d) {
 		rc = -errno;
@@ -178,112 +938,10 @@ static int dir_readdir(const char *path, struct wfp_dirbuf *buf,
 	return rc;
 }
 
-/* The slot of an open file, or NULL for a stale or unknown handle. */
-static struct open_file *lookup(struct wfdir *dir, uint64_t handle)
-{
-	uint64_t slot = handle & SLOT_MASK;
-	struct open_file *f;
-
-	if (slot >= dir->max_open || handle >> SLOT_BITS > UINT32_MAX)
-		return NULL;
-	f = &dir->files[slot];
-	if (f->fd < 0 || f->generation != (uint32_t)(handle >> SLOT_BITS))
-		return NULL;
-	return f;
-}
-
-/* Opens the regular file @path for reading; descriptor or negative errno. */
-static int open_regular(struct wfdir *dir, const char *path)
-{
-	struct stat st;
-	int fd, rc;
-
-	/* Look before opening: opening a device or FIFO has side effects. */
-	fd = resolve(dir, path, O_PATH | O_NOFOLLOW);
-	if (fd < 0)
-		return fd;
-	rc = fstat(fd, &st) ? -errno : 0;
-	close(fd);
-	if (rc)
-		return rc;
-	if (S_ISLNK(st.st_mode))
-		return -ELOOP;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(st.st_mode))
-		return -ENXIO;
-
-	fd = resolve(dir, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return fd;
-	/* The object may have been replaced since the look. */
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -ENXIO;
-	}
-	return fd;
-}
-
-static int dir_open(const char *path, int flags, uint64_t *handle,
-		    void *user_data)
-{
-	struct wfdir *dir = user_data;
-	struct open_file *f = NULL;
-	size_t slot;
-	int fd;
-
-	if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_APPEND)))
-		return -EROFS;
-	for (slot = 0; slot < dir->max_open; slot++) {
-		if (dir->files[slot].fd < 0) {
-			f = &dir->files[slot];
-			break;
-		}
-	}
-	if (!f)
-		return -EMFILE;
-	fd = open_regular(dir, path);
-	if (fd < 0)
-		return fd;
-	f->fd = fd;
-	f->generation = ++dir->generation;
-	*handle = (uint64_t)f->generation << SLOT_BITS | slot;
-	return 0;
-}
-
-static ssize_t dir_read(const char *path, uint64_t handle, char *buf,
-			size_t size, uint64_t offset, void *user_data)
-{
-	struct open_file *f = lookup(user_data, handle);
-	ssize_t n;
-
-	(void)path;
-	if (!f)
-		return -EBADF;
-	if (offset > INT64_MAX)
-		return -EINVAL;
-	do {
-		n = pread(f->fd, buf, size, (off_t)offset);
-	} while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : n;
-}
-
-static int dir_release(const char *path, uint64_t handle, void *user_data)
-{
-	struct open_file *f = lookup(user_data, handle);
-
-	(void)path;
-	if (!f)
-		return -EBADF;
-	close(f->fd);
-	f->fd = -1;
-	return 0;
-}
-
 static int dir_readlink(const char *path, char *buf, size_t size,
 			void *user_data)
 {
-	int fd = resolve(user_data, path, O_PATH | O_NOFOLLOW);
+	int fd = look(user_data, path, READS);
 	ssize_t n;
 
 	if (fd < 0)
@@ -302,7 +960,7 @@ static int dir_readlink(const char *path, char *buf, size_t size,
 
 static int dir_statfs(const char *path, struct statvfs *st, void *user_data)
 {
-	int fd = resolve(user_data, path, O_PATH | O_NOFOLLOW);
+	int fd = look(user_data, path, READS);
 	int rc = 0;
 
 	if (fd < 0)
@@ -315,13 +973,17 @@ static int dir_statfs(const char *path, struct statvfs *st, void *user_data)
 
 static int dir_access(const char *path, int mask, void *user_data)
 {
-	int fd = resolve(user_data, path, O_PATH | O_NOFOLLOW);
+	struct wfdir *dir = user_data;
+	int fd = look(dir, path, READS);
 	int rc = 0;
 
 	if (fd < 0)
 		return fd;
-	if (mask & W_OK)
+	if ((mask & W_OK) && dir->read_only)
 		rc = -EROFS;
+	else if ((mask & W_OK) && permitted(dir, path, CHANGES))
+		/* Single-file mode: the root takes no new entries. */
+		rc = -EACCES;
 	else if (mask != F_OK &&
 		 faccessat(fd, "", mask, AT_EMPTY_PATH | AT_EACCESS))
 		rc = -errno;
@@ -338,4 +1000,22 @@ const struct wfp_operations wfdir_operations = {
 	.readlink = dir_readlink,
 	.statfs = dir_statfs,
 	.access = dir_access,
+	.create = dir_create,
+	.write = dir_write,
+	.flush = dir_flush,
+	.fsync = dir_fsync,
+	.fallocate = dir_fallocate,
+	.setattr = dir_setattr,
+	.mkdir = dir_mkdir,
+	.mknod = dir_mknod,
+	.symlink = dir_symlink,
+	.link = dir_link,
+	.unlink = dir_unlink,
+	.rmdir = dir_rmdir,
+	.rename = dir_rename,
+	.getxattr = dir_getxattr,
+	.listxattr = dir_listxattr,
+	.setxattr = dir_setxattr,
+	.removexattr = dir_removexattr,
+	.fgetattr = dir_fgetattr,
 };

@@ -1,4 +1,4 @@
-/* webfuse-provider: lend a local directory to a webfused service. */
+/* webfuse-provider: lend a directory, or one file, to a webfused service. */
 #include "directory.h"
 #include "signals.h"
 
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define EXIT_USAGE 2
 /* Files the service may keep open at once. */
@@ -23,14 +24,23 @@ static struct wfp_provider *volatile running;
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: webfuse-provider -u URL -p DIR [OPTION]...\n"
-		"Lend the directory DIR, read-only, to the webfused service "
-		"at URL.\n"
+		"Usage: webfuse-provider -u URL (-p DIR | --file FILE) "
+		"[OPTION]...\n"
+		"Lend the directory DIR, or the one file FILE, to the webfused "
+		"service at URL,\n"
+		"for reading and writing.\n"
 		"\n"
 		"  -u, --url URL       the service: ws://HOST[:PORT][/PATH] "
 		"(port 80 by default;\n"
 		"                      wss:// is not supported yet)\n"
 		"  -p, --path DIR      the directory to lend\n"
+		"      --file FILE     lend FILE alone: the root holds just "
+		"FILE, under its\n"
+		"                      name; its content and attributes may "
+		"change, entries of\n"
+		"                      the root may not be added, removed or "
+		"renamed (EPERM)\n"
+		"      --read-only     refuse every change with EROFS\n"
 		"  -n, --name NAME     the filesystem to attach to (default: "
 		"the service's\n"
 		"                      default filesystem)\n"
@@ -49,11 +59,55 @@ static void usage(FILE *out)
 		"session),\n"
 		"2 on invalid arguments.\n"
 		"\n"
-		"Nothing outside DIR is served: symlinks inside DIR are shown "
-		"as symlinks\n"
-		"and never followed. Opening a file for writing fails with "
-		"EROFS. Names\n"
-		"that are not UTF-8 are left out of listings.\n");
+		"Nothing outside DIR is served or changed: symlinks inside DIR "
+		"are shown as\n"
+		"symlinks and never followed, and changes act on the link "
+		"itself. Modes are\n"
+		"set exactly as the service asks (it applied its caller's "
+		"umask). Device\n"
+		"nodes are never created (EPERM). Names that are not UTF-8 "
+		"are left out of\n"
+		"listings. A FILE that is a symlink is refused: name the file "
+		"itself.\n");
+}
+
+/*
+ * The directory holding @file, as a new string, and in @name its last
+ * component (borrowed from @file; "" if @file ends with '/'). NULL when
+ * out of memory.
+ */
+static char *split_file(const char *file, const char **name)
+{
+	const char *slash = strrchr(file, '/');
+
+	if (!slash) {
+		*name = file;
+		return strdup(".");
+	}
+	*name = slash + 1;
+	return strndup(file, slash == file ? 1 : (size_t)(slash - file));
+}
+
+/* Why wfdir_create() failed with @err, for humans. */
+static const char *lend_error(int err, bool file)
+{
+	switch (err) {
+	case ENOSYS:
+		return "the kernel lacks openat2 (Linux 5.6)";
+	case ELOOP:
+		return file ? "it is a symlink; name the file itself"
+			    : strerror(err);
+	case EISDIR:
+		return "it is a directory; lend it with -p DIR";
+	case ENXIO:
+		return "it is not a regular file";
+	case EINVAL:
+		return file ? "it does not name a file" : strerror(err);
+	case EILSEQ:
+		return "its name is not UTF-8";
+	default:
+		return strerror(err);
+	}
 }
 
 static void on_signal(int sig)
@@ -78,10 +132,12 @@ static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_BASE64 = 256, OPT_NO_RECONNECT };
+	enum { OPT_BASE64 = 256, OPT_NO_RECONNECT, OPT_FILE, OPT_READ_ONLY };
 	static const struct option options[] = {
 		{"url", required_argument, NULL, 'u'},
 		{"path", required_argument, NULL, 'p'},
+		{"file", required_argument, NULL, OPT_FILE},
+		{"read-only", no_argument, NULL, OPT_READ_ONLY},
 		{"name", required_argument, NULL, 'n'},
 		{"base64", no_argument, NULL, OPT_BASE64},
 		{"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
@@ -89,10 +145,12 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *url = NULL, *path = NULL, *name = NULL;
+	struct wfdir_options dir_options = {.max_open = MAX_OPEN_FILES};
+	const char *url = NULL, *path = NULL, *file = NULL, *name = NULL;
 	bool binary = true, reconnect = true;
 	struct wfp_provider *provider;
 	struct wfdir *dir;
+	char *root = NULL;
 	int opt, rc, status = EXIT_FAILURE;
 
 	opterr = 0;
@@ -104,6 +162,12 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			path = optarg;
+			break;
+		case OPT_FILE:
+			file = optarg;
+			break;
+		case OPT_READ_ONLY:
+			dir_options.read_only = true;
 			break;
 		case 'n':
 			name = optarg;
@@ -131,15 +195,26 @@ int main(int argc, char **argv)
 		return bad_usage("unexpected argument %s", argv[optind]);
 	if (!url)
 		return bad_usage("missing -u URL");
-	if (!path)
-		return bad_usage("missing -p DIR");
+	if (path && file)
+		return bad_usage("-p DIR and --file FILE exclude each other");
+	if (!path && !file)
+		return bad_usage("missing -p DIR or --file FILE");
 
+	/* The service has applied its caller's umask to every mode. */
+	umask(0);
 	lws_set_log_level(LLL_ERR, NULL);
-	dir = wfdir_create(path, MAX_OPEN_FILES);
+	if (file) {
+		root = split_file(file, &dir_options.only);
+		if (!root) {
+			fprintf(stderr, "webfuse-provider: out of memory\n");
+			return EXIT_FAILURE;
+		}
+	}
+	dir = wfdir_create(root ? root : path, &dir_options);
 	if (!dir) {
-		fprintf(stderr, "webfuse-provider: cannot lend %s: %s\n", path,
-			errno == ENOSYS ? "the kernel lacks openat2 (Linux 5.6)"
-					: strerror(errno));
+		fprintf(stderr, "webfuse-provider: cannot lend %s: %s\n",
+			file ? file : path, lend_error(errno, file != NULL));
+		free(root);
 		return EXIT_USAGE;
 	}
 	provider = wfp_provider_create(&wfdir_operations,
@@ -184,5 +259,6 @@ out_destroy_provider:
 	wfp_provider_destroy(provider);
 out_destroy_dir:
 	wfdir_destroy(dir);
+	free(root);
 	return status;
 }
