@@ -9,7 +9,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static int open_round_trip(int flags)
@@ -119,6 +122,94 @@ static void access_modes(void **state)
 	assert_int_equal(access_from("{}", &mask), -EINVAL);
 }
 
+/* The names @set gives @flags, joined by commas; -errno on failure. */
+static int names_of(enum wf_flag_set set, int flags, char *out, size_t size)
+{
+	json_t *list, *name;
+	size_t i;
+	int rc = wf_flags_to_json(set, flags, &list);
+
+	if (rc)
+		return rc;
+	out[0] = '\0';
+	json_array_foreach(list, i, name)
+	{
+		if (i)
+			strncat(out, ",", size - strlen(out) - 1);
+		strncat(out, json_string_value(name), size - strlen(out) - 1);
+	}
+	json_decref(list);
+	return 0;
+}
+
+static int set_from(enum wf_flag_set set, const char *text, int *flags)
+{
+	json_t *json = json_loads(text, 0, NULL);
+	int rc;
+
+	assert_non_null(json);
+	rc = wf_flags_from_json(set, json, flags);
+	json_decref(json);
+	return rc;
+}
+
+static void flag_sets_round_trip(void **state)
+{
+	char names[64];
+	int flags;
+
+	(void)state;
+	assert_int_equal(names_of(WF_FLAGS_RENAME, 0, names, sizeof(names)), 0);
+	assert_string_equal(names, "");
+	assert_int_equal(names_of(WF_FLAGS_RENAME, RENAME_EXCHANGE, names,
+				  sizeof(names)),
+			 0);
+	assert_string_equal(names, "exchange");
+	assert_int_equal(names_of(WF_FLAGS_FALLOCATE,
+				  FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE,
+				  names, sizeof(names)),
+			 0);
+	assert_string_equal(names, "keep_size,punch_hole");
+	assert_int_equal(
+		names_of(WF_FLAGS_XATTR, XATTR_REPLACE, names, sizeof(names)),
+		0);
+	assert_string_equal(names, "replace");
+
+	assert_int_equal(set_from(WF_FLAGS_RENAME,
+				  "{\"flags\":[\"noreplace\"]}", &flags),
+			 0);
+	assert_int_equal(flags, RENAME_NOREPLACE);
+	assert_int_equal(set_from(WF_FLAGS_FALLOCATE, "{}", &flags), 0);
+	assert_int_equal(flags, 0);
+	assert_int_equal(
+		set_from(WF_FLAGS_XATTR, "{\"flags\":[\"create\"]}", &flags),
+		0);
+	assert_int_equal(flags, XATTR_CREATE);
+}
+
+static void flag_sets_refuse_what_they_cannot_name(void **state)
+{
+	char names[64];
+	int flags;
+
+	(void)state;
+	/* RENAME_WHITEOUT has no protocol name: refused, not dropped. */
+	assert_int_equal(names_of(WF_FLAGS_RENAME, RENAME_WHITEOUT, names,
+				  sizeof(names)),
+			 -EINVAL);
+	assert_int_equal(names_of(WF_FLAGS_FALLOCATE, FALLOC_FL_COLLAPSE_RANGE,
+				  names, sizeof(names)),
+			 -EINVAL);
+	assert_int_equal(
+		set_from(WF_FLAGS_RENAME, "{\"flags\":[\"whiteout\"]}", &flags),
+		-EINVAL);
+	assert_int_equal(
+		set_from(WF_FLAGS_XATTR, "{\"flags\":\"create\"}", &flags),
+		-EINVAL);
+	assert_int_equal(set_from(WF_FLAGS_XATTR, "{\"flags\":[1]}", &flags),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +217,8 @@ int main(void)
 		cmocka_unit_test(sync_is_named_alone),
 		cmocka_unit_test(open_from_json_checks),
 		cmocka_unit_test(access_modes),
+		cmocka_unit_test(flag_sets_round_trip),
+		cmocka_unit_test(flag_sets_refuse_what_they_cannot_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
