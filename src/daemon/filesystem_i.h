@@ -156,6 +156,12 @@ int wfd_decode_attr(struct wfd_request *r, const json_t *json, fuse_ino_t ino,
 		    struct stat *st);
 
 /*
+ * wfd_attr_timeout() - seconds the kernel may cache the attributes @st:
+ * the configured time, but none for a file with several hard links.
+ */
+double wfd_attr_timeout(const struct wfd_filesystem *fs, const struct stat *st);
+
+/*
  * wfd_reply_entry() - answer @r, which made or found its child @name,
  * with the entry for the attribute object @attr (borrowed): the child is
  * counted in the node table and its id stored in @ino (may be NULL). With

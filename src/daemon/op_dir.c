@@ -125,7 +125,7 @@ static void reply_listing(fuse_req_t req, fuse_ino_t ino, size_t size,
 				break;
 			counted[ncounted++] = e.ino;
 			e.generation = WFD_NODE_GENERATION;
-			e.attr_timeout = fs->opts->attr_timeout;
+			e.attr_timeout = wfd_attr_timeout(fs, &e.attr);
 			e.entry_timeout = fs->opts->entry_timeout;
 			if (e.attr.st_ino == 0)
 				e.attr.st_ino = e.ino;

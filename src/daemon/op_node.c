@@ -91,7 +91,7 @@ static void attr_done(struct wfd_call *call, struct wf_message *reply, int err)
 		wfd_request_finish(r, err);
 		return;
 	}
-	fuse_reply_attr(r->req, &st, r->fs->opts->attr_timeout);
+	fuse_reply_attr(r->req, &st, wfd_attr_timeout(r->fs, &st));
 	wfd_request_destroy(r);
 }
 

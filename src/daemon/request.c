@@ -210,6 +210,15 @@ int wfd_decode_attr(struct wfd_request *r, const json_t *json, fuse_ino_t ino,
 	return 0;
 }
 
+double wfd_attr_timeout(const struct wfd_filesystem *fs, const struct stat *st)
+{
+	/* Each name of a hard-linked file is a node of its own: a change
+	 * through one name must not hide behind the other's cache. */
+	if (!S_ISDIR(st->st_mode) && st->st_nlink > 1)
+		return 0;
+	return fs->opts->attr_timeout;
+}
+
 int wfd_reply_entry(struct wfd_request *r, const json_t *attr,
 		    const struct fuse_file_info *fi, fuse_ino_t *ino)
 {
@@ -227,7 +236,7 @@ int wfd_reply_entry(struct wfd_request *r, const json_t *attr,
 		return rc;
 	e.ino = id;
 	e.generation = WFD_NODE_GENERATION;
-	e.attr_timeout = fs->opts->attr_timeout;
+	e.attr_timeout = wfd_attr_timeout(fs, &e.attr);
 	e.entry_timeout = fs->opts->entry_timeout;
 	if (e.attr.st_ino == 0)
 		e.attr.st_ino = id;
