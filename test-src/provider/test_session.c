@@ -137,7 +137,7 @@ static int answer_error(struct fixture *f, int id, const char *name)
 #define HELLO_RESULT                                                    \
 	"{\"protocol\":1,\"features\":[\"binary\"],\"agent\":\"test\"," \
 	"\"authenticate\":false,\"limits\":{\"max_message\":100000,"    \
-	"\"max_read\":2,\"max_entries\":5}}"
+	"\"max_read\":2,\"max_write\":3,\"max_entries\":5}}"
 
 /* Greets and attaches; returns the session's hello and add ids. */
 static void attach(struct fixture *f, const char *hello_result)
@@ -230,6 +230,28 @@ static void test_limits(void **state)
 	assert_int_equal(m->id, 1);
 	assert_int_equal(json_integer_value(json_object_get(m->error, "code")),
 			 WF_RPC_INVALID_PARAMS);
+
+	/* max_write is 3: "abcd" is one byte too many. */
+	assert_int_equal(
+		feed(f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"write\","
+			"\"params\":{\"path\":\"/f\",\"handle\":0,"
+			"\"offset\":0,\"data\":\"YWJjZA==\"}}"),
+		0);
+	m = pop(f);
+	assert_int_equal(m->id, 2);
+	assert_int_equal(json_integer_value(json_object_get(m->error, "code")),
+			 WF_RPC_INVALID_PARAMS);
+	/* "abc" is within it. */
+	assert_int_equal(
+		feed(f, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"write\","
+			"\"params\":{\"path\":\"/f\",\"handle\":0,"
+			"\"offset\":0,\"data\":\"YWJj\"}}"),
+		0);
+	m = pop(f);
+	assert_int_equal(m->id, 3);
+	assert_int_not_equal(
+		json_integer_value(json_object_get(m->error, "code")),
+		WF_RPC_INVALID_PARAMS);
 }
 
 static void check_read_form(struct fixture *f, bool binary)
@@ -370,6 +392,7 @@ static void test_invalid_limits(void **state)
 		"{\"protocol\":1,\"limits\":{\"max_read\":-1}}",
 		"{\"protocol\":1,\"limits\":{\"max_message\":\"big\"}}",
 		"{\"protocol\":1,\"limits\":{\"max_entries\":0}}",
+		"{\"protocol\":1,\"limits\":{\"max_write\":-1}}",
 		"{\"protocol\":1,\"authenticate\":\"no\"}",
 	};
 
