@@ -15,14 +15,18 @@ apt-get install -y --no-install-recommends \
 	ca-certificates \
 	clang-format \
 	cmake \
+	diffutils \
 	fuse3 \
 	git \
 	libcmocka-dev \
 	libfuse3-dev \
 	libjansson-dev \
 	libwebsockets-dev \
+	make \
 	pkg-config \
-	python3
+	python3 \
+	rsync \
+	tar
 
 # Integration tests mount FUSE filesystems: say early if they cannot.
 if [ ! -e /dev/fuse ]; then

@@ -116,12 +116,23 @@ def provider_cli():
                           ["url", bad], "bad URL %r" % bad)
         check_refusal([exe, "-u", url, "-p", tmp, "--bogus"], ["--bogus"],
                       "unknown option")
+        # Exactly one of -p and --file, and --file names a regular file.
+        lent = os.path.join(tmp, "lent.bin")
+        open(lent, "w").close()
+        os.symlink("lent.bin", os.path.join(tmp, "link"))
+        check_refusal([exe, "-u", url], ["-p", "--file"], "nothing to lend")
+        check_refusal([exe, "-u", url, "-p", tmp, "--file", lent],
+                      ["-p", "--file"], "both -p and --file")
+        for bad in (tmp, os.path.join(tmp, "link"),
+                    os.path.join(tmp, "missing")):
+            check_refusal([exe, "-u", url, "--file", bad, "--no-reconnect"],
+                          [bad], "--file %s" % os.path.basename(bad))
         # Valid arguments, nobody listening, no reconnect: fails, bounded.
         rc, _, err = run([exe, "-u", url, "-p", tmp, "--no-reconnect"], 30)
         assert rc != 0, "--no-reconnect with nobody listening exited 0"
         assert err.strip(), "connection failure not reported on stderr"
-        check_help([exe, "--help"], ["-u", "-p", "--base64",
-                                     "--no-reconnect", "--help"],
+        check_help([exe, "--help"], ["-u", "-p", "--file", "--read-only",
+                                     "--base64", "--no-reconnect", "--help"],
                    "webfuse-provider")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
