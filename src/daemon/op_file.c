@@ -251,10 +251,15 @@ void wfd_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 
 void wfd_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct wfd_filesystem *fs = fuse_req_userdata(req);
+	struct wfd_handle *h = wfd_handle_of(fi);
 	struct wfd_request *r;
 
-	/* Nothing was written through a file opened for reading only. */
-	if ((wfd_handle_of(fi)->flags & O_ACCMODE) == O_RDONLY) {
+	/* Nothing was written through a file opened for reading only, or
+	 * through this connection if the file was opened on an older one
+	 * (the writes on that one were answered, errors too). */
+	if ((h->flags & O_ACCMODE) == O_RDONLY ||
+	    h->generation != fs->generation) {
 		fuse_reply_err(req, 0);
 		return;
 	}

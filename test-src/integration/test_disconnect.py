@@ -147,4 +147,50 @@ def disconnect():
         os.close(fd)
 
 
-harness.run([("provider killed mid-read", disconnect)], watchdog=400)
+def writer_survives_reconnect():
+    """A file open for writing goes on after the provider came back, from
+    where it was and without being truncated again; a file unlinked while
+    open cannot be found again and fails with ESTALE, not some other
+    file's data."""
+    with harness.Webfuse("reconnect-write") as wf:
+        with open(os.path.join(wf.src, "probe.txt"), "w") as f:
+            f.write("probe\n")
+        wf.start_daemon()
+        provider = wf.start_provider(probe="probe.txt")
+
+        def before():
+            fd = os.open(wf.path("log"), os.O_CREAT | os.O_TRUNC |
+                         os.O_WRONLY, 0o644)
+            os.write(fd, b"first ")
+            gone = os.open(wf.path("gone"), os.O_CREAT | os.O_RDWR, 0o644)
+            os.write(gone, b"old")
+            os.unlink(wf.path("gone"))
+            return fd, gone
+        fd, gone = harness.call(before, timeout=30, what="writes before")
+        provider.send_signal(signal.SIGKILL)
+        assert provider.wait(10) is not None, "provider did not die"
+        wf.wait_detached()
+        harness.expect_errno(
+            lambda: harness.call(os.write, fd, b"lost", timeout=15),
+            (errno.EIO,), "write with no provider")
+        with open(os.path.join(wf.src, "gone"), "w") as f:
+            f.write("another file of the same name\n")
+        wf.start_provider(probe="probe.txt")
+
+        def after():
+            assert os.write(fd, b"second") == 6
+            os.close(fd)
+            with open(os.path.join(wf.src, "log"), "rb") as f:
+                assert f.read() == b"first second", "writer lost its data"
+            harness.expect_errno(lambda: os.pwrite(gone, b"x", 0),
+                                 (errno.ESTALE,),
+                                 "write to an unlinked file after reconnect")
+            os.close(gone)
+            with open(os.path.join(wf.src, "gone")) as f:
+                assert f.read() == "another file of the same name\n"
+        harness.call(after, timeout=30, what="writes after")
+
+
+harness.run([("provider killed mid-read", disconnect),
+             ("writer survives a reconnect", writer_survives_reconnect)],
+            watchdog=400)
