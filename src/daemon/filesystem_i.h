@@ -156,6 +156,12 @@ int wfd_decode_attr(struct wfd_request *r, const json_t *json, fuse_ino_t ino,
 		    struct stat *st);
 
 /*
+ * wfd_entry_done() - finish a call whose result is the attribute object
+ * of r->name in r->ino (lookup, mkdir...): the kernel gets the entry.
+ */
+void wfd_entry_done(struct wfd_call *call, struct wf_message *reply, int err);
+
+/*
  * wfd_attr_timeout() - seconds the kernel may cache the attributes @st:
  * the configured time, but none for a file with several hard links.
  */

@@ -13,19 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void entry_done(struct wfd_call *call, struct wf_message *reply, int err)
-{
-	struct wfd_request *r = wfd_request_of(call);
-
-	err = wfd_outcome(reply, err);
-	if (!err)
-		err = wfd_reply_entry(r, reply->result, NULL, NULL);
-	if (err < 0)
-		wfd_request_finish(r, err);
-	else
-		wfd_request_destroy(r);
-}
-
 /*
  * Starts @method (stealing @extra) to make the entry @name in @parent.
  * A name the protocol cannot carry fails at once.
@@ -41,7 +28,7 @@ static void make_entry(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	r = wfd_request_new(req, parent, name, entry_done);
+	r = wfd_request_new(req, parent, name, wfd_entry_done);
 	if (!r) {
 		json_decref(extra);
 		return;
@@ -95,7 +82,7 @@ static void link_done(struct wfd_call *call, struct wf_message *reply, int err)
 	r->ino = r->newparent;
 	r->name = r->newname;
 	r->newname = NULL;
-	entry_done(call, reply, err);
+	wfd_entry_done(call, reply, err);
 }
 
 /*

@@ -26,20 +26,6 @@ static void root_attr(const struct wfd_filesystem *fs, struct stat *st)
 	st->st_ctim = fs->started;
 }
 
-static void lookup_done(struct wfd_call *call, struct wf_message *reply,
-			int err)
-{
-	struct wfd_request *r = wfd_request_of(call);
-
-	err = wfd_outcome(reply, err);
-	if (!err)
-		err = wfd_reply_entry(r, reply->result, NULL, NULL);
-	if (err < 0)
-		wfd_request_finish(r, err);
-	else
-		wfd_request_destroy(r);
-}
-
 void wfd_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct wfd_filesystem *fs = fuse_req_userdata(req);
@@ -53,7 +39,7 @@ void wfd_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	r = wfd_request_new(req, parent, name, lookup_done);
+	r = wfd_request_new(req, parent, name, wfd_entry_done);
 	if (r)
 		wfd_request_start(r, "getattr", NULL);
 }
@@ -110,7 +96,8 @@ static void start_attr(fuse_req_t req, fuse_ino_t ino,
 		json_decref(extra);
 		return;
 	}
-	if (fi)
+	/* An open directory has no handle of the provider's. */
+	if (fi && !wfd_handle_of(fi)->listing)
 		r->handle = wfd_handle_of(fi);
 	else if (wfd_nodes_removed(fs->nodes, ino))
 		r->handle = wfd_handle_find(fs, ino);

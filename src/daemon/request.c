@@ -210,6 +210,19 @@ int wfd_decode_attr(struct wfd_request *r, const json_t *json, fuse_ino_t ino,
 	return 0;
 }
 
+void wfd_entry_done(struct wfd_call *call, struct wf_message *reply, int err)
+{
+	struct wfd_request *r = wfd_request_of(call);
+
+	err = wfd_outcome(reply, err);
+	if (!err)
+		err = wfd_reply_entry(r, reply->result, NULL, NULL);
+	if (err < 0)
+		wfd_request_finish(r, err);
+	else
+		wfd_request_destroy(r);
+}
+
 double wfd_attr_timeout(const struct wfd_filesystem *fs, const struct stat *st)
 {
 	/* Each name of a hard-linked file is a node of its own: a change

@@ -358,6 +358,29 @@ class Ops:
             f.write(b"y")
         assert os.stat(path).st_mtime_ns > old
 
+    def fstat_after_cache_expiry(self):
+        """fstat and lseek of an open directory or file once the kernel's
+        cached attributes expired (1 s) ask the daemon again."""
+        os.mkdir(self.m("fsd"))
+        with open(self.m("fsd/f"), "wb") as f:
+            f.write(b"abc")
+        dfd = os.open(self.m("fsd"), os.O_RDONLY | os.O_DIRECTORY)
+        ffd = os.open(self.m("fsd/f"), os.O_RDONLY)
+        try:
+            time.sleep(1.2)
+            assert stat.S_ISDIR(os.fstat(dfd).st_mode)
+            assert os.fstat(ffd).st_size == 3
+            with open(self.s("fsd/f"), "ab") as f:
+                f.write(b"defg")  # grows behind the mount's back
+            time.sleep(1.2)
+            # SEEK_END asks for the size with the open file's handle.
+            assert os.lseek(ffd, 0, os.SEEK_END) == 7
+            os.fchmod(dfd, 0o711)
+            assert stat.S_IMODE(os.stat(self.s("fsd")).st_mode) == 0o711
+        finally:
+            os.close(dfd)
+            os.close(ffd)
+
     def errno_parity(self):
         """Each failing call gives the errno a local directory gives."""
         local = os.path.join(self.wf.tmp, "parity")
