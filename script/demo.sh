@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Demo: build, mount a webfused filesystem and lend it a directory through
 # webfuse-provider on loopback, show it working, then clean everything up.
-# Usage: script/demo.sh [DIR]   (default: this repository's doc/ folder)
+# Usage: script/demo.sh [DIR]
+# Without DIR a scratch copy of this repository's doc/ folder is lent and
+# written through the mount; a DIR of yours is lent --read-only.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-lend=$(cd "${1:-$top/doc}" && pwd)
+if [ $# -gt 0 ]; then
+	lend=$(cd "$1" && pwd)
+	mode=--read-only
+else
+	lend=""
+	mode=""
+fi
 build="$top/build-demo"
 port=${WEBFUSE_DEMO_PORT:-18765}
 
@@ -16,6 +24,10 @@ cmake --build "$build" -j"$(nproc)" --target webfused webfuse-provider-cli \
 work=$(mktemp -d /tmp/webfuse-demo.XXXXXX)
 mnt="$work/mnt"
 mkdir "$mnt"
+if [ -z "$lend" ]; then
+	lend="$work/lent"
+	cp -a "$top/doc" "$lend"
+fi
 daemon=""
 provider=""
 
@@ -35,7 +47,7 @@ daemon=$!
 for _ in $(seq 50); do grep -q " $mnt " /proc/mounts && break; sleep 0.1; done
 
 "$build/src/webfuse-provider/webfuse-provider" \
-	-u "ws://127.0.0.1:$port/" -p "$lend" &
+	-u "ws://127.0.0.1:$port/" -p "$lend" $mode &
 provider=$!
 for _ in $(seq 50); do [ -n "$(ls -A "$mnt")" ] && break; sleep 0.1; done
 
@@ -47,6 +59,17 @@ echo "== checksums: the lent directory, then the mount"
 first=$(find "$lend" -maxdepth 1 -type f | head -n 1)
 if [ -n "$first" ]; then
 	sha256sum "$first" "$mnt/$(basename "$first")"
+fi
+
+if [ -z "$mode" ]; then
+	echo
+	echo "== writing through the mount: a file made there lands in $lend"
+	date >"$mnt/written-through-the-mount.txt"
+	mkdir "$mnt/new-dir"
+	mv "$mnt/written-through-the-mount.txt" "$mnt/new-dir/"
+	ls -l "$lend/new-dir"
+	cmp "$mnt/new-dir/written-through-the-mount.txt" \
+		"$lend/new-dir/written-through-the-mount.txt" && echo "same content"
 fi
 
 if [ -t 0 ]; then
