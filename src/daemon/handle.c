@@ -153,10 +153,12 @@ void wfd_handle_start(struct wfd_request *r, const char *method, json_t *extra,
 	}
 	if (h->generation != fs->generation) {
 		/* An unlinked file cannot be found again by its path. */
-		if (wfd_nodes_removed(fs->nodes, r->ino))
+		if (wfd_nodes_removed(fs->nodes, r->ino)) {
+			json_decref(extra);
 			rc = -ESTALE;
-		else
+		} else {
 			rc = keep_for_reopen(r, method, extra, data, size);
+		}
 		if (rc) {
 			wfd_request_finish(r, rc);
 			return;

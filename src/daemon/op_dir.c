@@ -61,7 +61,7 @@ void wfd_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	if (ino != WFD_NODE_ROOT) {
-		wfd_request_finish(r, -EIO);
+		wfd_request_finish(r, -ENOENT);
 		return;
 	}
 	listing = wfd_listing_empty();

@@ -104,15 +104,20 @@ void wfd_request_send(struct wfd_request *r, const char *method, json_t *params,
 		      const void *data, size_t size)
 {
 	struct wfd_filesystem *fs = r->fs;
-	int rc = -EIO;
+	int rc;
 
 	if (!params) {
 		rc = -ENOMEM;
-	} else if (!fs->provider && r->ino == WFD_NODE_ROOT) {
-		/* With no provider the root is an empty read-only directory;
-		 * what reads it is answered without a provider. */
-		rc = -EROFS;
-	} else if (fs->provider) {
+	} else if (!fs->provider) {
+		/*
+		 * With no provider the root is an empty read-only directory
+		 * (what reads it is answered without a provider): names the
+		 * kernel still caches are gone, open files fail.
+		 */
+		rc = r->handle		       ? -EIO
+		     : r->ino == WFD_NODE_ROOT ? -EROFS
+					       : -ENOENT;
+	} else {
 		rc = wfd_session_call(fs->provider, &r->call, method, params,
 				      data, size);
 		params = NULL;
