@@ -1,6 +1,8 @@
 /* Validation of the paths and names that cross the wire (protocol.md, 3). */
 #include "path.h"
 
+#include "utf8.h"
+
 #include <string.h>
 
 bool wf_name_valid(const char *name, size_t len)
@@ -31,4 +33,10 @@ bool wf_path_valid(const char *path, size_t len)
 		start = end + 1;
 	}
 	return true;
+}
+
+bool wf_xattr_name_valid(const char *name, size_t len)
+{
+	return len > 0 && len <= WF_NAME_MAX && !memchr(name, '\0', len) &&
+	       wf_utf8_valid(name, len);
 }

@@ -7,6 +7,8 @@
 
 #define WF_PATH_MAX 4095
 #define WF_NAME_MAX 255
+/* Bytes of an extended attribute's value, and of a list of their names. */
+#define WF_XATTR_MAX 65536u
 
 /*
  * wf_path_valid() - whether @path (@len bytes, may hold NULs) is a protocol
@@ -21,5 +23,11 @@ bool wf_path_valid(const char *path, size_t len);
  * 1..WF_NAME_MAX bytes, no '/', no NUL, not "." or "..".
  */
 bool wf_name_valid(const char *name, size_t len);
+
+/*
+ * wf_xattr_name_valid() - whether @name (@len bytes) can travel as the
+ * name of an extended attribute: 1..WF_NAME_MAX bytes of UTF-8, no NUL.
+ */
+bool wf_xattr_name_valid(const char *name, size_t len);
 
 #endif

@@ -4,14 +4,11 @@
 #include "flags.h"
 #include "message.h"
 #include "node.h"
-#include "utf8.h"
+#include "path.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Largest value and largest name list, as Linux bounds them. */
-#define XATTR_MAX 65536
 
 /* Answers a size query (@size 0) or copies the @len bytes at @data. */
 static void reply_xattr(fuse_req_t req, size_t size, const char *data,
@@ -23,12 +20,6 @@ static void reply_xattr(fuse_req_t req, size_t size, const char *data,
 		fuse_reply_err(req, ERANGE);
 	else
 		fuse_reply_buf(req, data, len);
-}
-
-/* Whether the name of an attribute can travel (protocol.md, 3). */
-static bool name_valid(const char *name, size_t len)
-{
-	return len > 0 && len <= 255 && wf_utf8_valid(name, len);
 }
 
 /* With no provider, the root has no attributes; NULL if it was answered. */
@@ -60,7 +51,7 @@ static void getxattr_done(struct wfd_call *call, struct wf_message *reply,
 
 	err = wfd_outcome(reply, err);
 	if (!err) {
-		err = wf_message_data(reply, XATTR_MAX, &data, &len);
+		err = wf_message_data(reply, WF_XATTR_MAX, &data, &len);
 		if (err == -EINVAL || err == -ENOENT || err == -EMSGSIZE)
 			err = wfd_invalid(r, "getxattr");
 	}
@@ -77,7 +68,7 @@ void wfd_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 {
 	struct wfd_request *r;
 
-	if (!name_valid(name, strlen(name))) {
+	if (!wf_xattr_name_valid(name, strlen(name))) {
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
@@ -100,8 +91,8 @@ static int join_names(const json_t *names, char *buf, size_t *len)
 		const char *s = json_string_value(name);
 		size_t n = json_string_length(name);
 
-		if (!s || !name_valid(s, n) || strlen(s) != n ||
-		    n + 1 > XATTR_MAX - pos)
+		if (!s || !wf_xattr_name_valid(s, n) ||
+		    n + 1 > WF_XATTR_MAX - pos)
 			return -EINVAL;
 		memcpy(buf + pos, s, n + 1);
 		pos += n + 1;
@@ -118,7 +109,7 @@ static void listxattr_done(struct wfd_call *call, struct wf_message *reply,
 	size_t len = 0;
 
 	err = wfd_outcome(reply, err);
-	if (!err && !(buf = malloc(XATTR_MAX)))
+	if (!err && !(buf = malloc(WF_XATTR_MAX)))
 		err = -ENOMEM;
 	if (!err &&
 	    join_names(json_object_get(reply->result, "names"), buf, &len))
@@ -148,11 +139,11 @@ void wfd_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	json_t *names;
 	int rc;
 
-	if (!name_valid(name, strlen(name))) {
+	if (!wf_xattr_name_valid(name, strlen(name))) {
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
-	if (size > XATTR_MAX) {
+	if (size > WF_XATTR_MAX) {
 		fuse_reply_err(req, E2BIG);
 		return;
 	}
@@ -174,7 +165,7 @@ void wfd_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 
 void wfd_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	if (!name_valid(name, strlen(name))) {
+	if (!wf_xattr_name_valid(name, strlen(name))) {
 		fuse_reply_err(req, ENODATA);
 		return;
 	}

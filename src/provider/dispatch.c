@@ -16,9 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Largest value of an extended attribute, and of a name list (6.3). */
-#define XATTR_MAX 65536u
-
 /* The params a method takes besides its path (protocol.md, 6.2, 6.3). */
 enum param {
 	P_HANDLE = 1 << 0,	/* handle, required */
@@ -37,7 +34,7 @@ enum param {
 	P_SETATTR = 1 << 13,	/* the changes of setattr */
 	P_FLAGS = 1 << 14,	/* names of the method's flag set */
 	P_WRITE_DATA = 1 << 15, /* data, at most max_write */
-	P_XATTR_DATA = 1 << 16, /* data, at most XATTR_MAX */
+	P_XATTR_DATA = 1 << 16, /* data, at most WF_XATTR_MAX */
 };
 
 #define P_DATA (P_WRITE_DATA | P_XATTR_DATA)
@@ -491,13 +488,13 @@ static struct wf_outmsg *do_rename(const struct wfp_dispatch *d,
 static struct wf_outmsg *do_getxattr(const struct wfp_dispatch *d,
 				     struct wf_message *msg, struct args *a)
 {
-	struct wf_outmsg *m = wf_outmsg_reserve(XATTR_MAX);
+	struct wf_outmsg *m = wf_outmsg_reserve(WF_XATTR_MAX);
 
 	if (!m)
 		return wfp_dispatch_error(msg->id, -ENOMEM);
 	return reply_data(d, msg, m,
 			  d->ops->getxattr(a->path, a->name, m->reserved,
-					   XATTR_MAX, d->user_data));
+					   WF_XATTR_MAX, d->user_data));
 }
 
 /*
@@ -520,7 +517,7 @@ static json_t *names_json(const char *buf, size_t n, int *err)
 			*err = -EIO;
 			goto out_free;
 		}
-		if (len == 0 || len > WF_NAME_MAX || !wf_utf8_valid(s, len))
+		if (!wf_xattr_name_valid(s, len))
 			continue;
 		if (json_array_append_new(names, json_stringn(s, len))) {
 			*err = -ENOMEM;
@@ -537,15 +534,15 @@ out_free:
 static struct wf_outmsg *do_listxattr(const struct wfp_dispatch *d,
 				      struct wf_message *msg, struct args *a)
 {
-	char *buf = malloc(XATTR_MAX);
+	char *buf = malloc(WF_XATTR_MAX);
 	json_t *names;
 	ssize_t n;
 	int err;
 
 	if (!buf)
 		return wfp_dispatch_error(msg->id, -ENOMEM);
-	n = d->ops->listxattr(a->path, buf, XATTR_MAX, d->user_data);
-	if (n < 0 || n > (ssize_t)XATTR_MAX) {
+	n = d->ops->listxattr(a->path, buf, WF_XATTR_MAX, d->user_data);
+	if (n < 0 || n > (ssize_t)WF_XATTR_MAX) {
 		free(buf);
 		return fail(msg, n < 0 ? n : -EIO);
 	}
@@ -770,8 +767,8 @@ static const char *decode(const struct wfp_dispatch *d, const struct method *m,
 	}
 	if (want & P_DATA)
 		return decode_data(
-			msg, (want & P_WRITE_DATA) ? d->max_write : XATTR_MAX,
-			a);
+			msg,
+			(want & P_WRITE_DATA) ? d->max_write : WF_XATTR_MAX, a);
 	return NULL;
 }
 

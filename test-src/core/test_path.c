@@ -162,6 +162,22 @@ static void test_name(void **state)
 	assert_false(wf_name_valid(name, WF_NAME_MAX + 1));
 }
 
+static void test_xattr_name(void **state)
+{
+	char long_name[WF_NAME_MAX + 2];
+
+	(void)state;
+	assert_true(wf_xattr_name_valid("user.a", 6));
+	/* Unlike entry names, "/" and dots are allowed. */
+	assert_true(wf_xattr_name_valid("user./..", 8));
+	assert_false(wf_xattr_name_valid("", 0));
+	assert_false(wf_xattr_name_valid("user\0a", 6));
+	assert_false(wf_xattr_name_valid("user.\xff", 6));
+	memset(long_name, 'x', sizeof(long_name));
+	assert_true(wf_xattr_name_valid(long_name, WF_NAME_MAX));
+	assert_false(wf_xattr_name_valid(long_name, WF_NAME_MAX + 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +189,7 @@ int main(void)
 		cmocka_unit_test(test_component_length),
 		cmocka_unit_test(test_total_length),
 		cmocka_unit_test(test_name),
+		cmocka_unit_test(test_xattr_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
