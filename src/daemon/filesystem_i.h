@@ -201,6 +201,13 @@ struct wfd_handle *wfd_handle_of(const struct fuse_file_info *fi);
 struct wfd_handle *wfd_handle_find(struct wfd_filesystem *fs, fuse_ino_t ino);
 
 /*
+ * wfd_handle_decode() - the provider's handle in the result @result
+ * (borrowed) of an open or create for @r; -EIO (logged) if it is invalid.
+ */
+int wfd_handle_decode(struct wfd_request *r, const json_t *result,
+		      uint64_t *remote);
+
+/*
  * wfd_handle_release() - tell the provider that nobody uses its handle
  * @remote of @ino any more; errors are ignored.
  */

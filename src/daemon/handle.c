@@ -78,11 +78,11 @@ void wfd_handle_release(struct wfd_filesystem *fs, fuse_ino_t ino,
 			 NULL, 0);
 }
 
-static int decode_handle(struct wfd_request *r, struct wf_message *reply,
-			 uint64_t *remote)
+int wfd_handle_decode(struct wfd_request *r, const json_t *result,
+		      uint64_t *remote)
 {
-	if (wf_field_uint(reply->result, "handle", WF_INT_MAX, remote))
-		return wfd_invalid(r, "open");
+	if (wf_field_uint(result, "handle", WF_INT_MAX, remote))
+		return wfd_invalid(r, r->name ? "create" : "open");
 	return 0;
 }
 
@@ -100,7 +100,7 @@ static void reopen_done(struct wfd_call *call, struct wf_message *reply,
 
 	err = wfd_outcome(reply, err);
 	if (!err)
-		err = decode_handle(r, reply, &remote);
+		err = wfd_handle_decode(r, reply->result, &remote);
 	if (err) {
 		wfd_request_finish(r, err);
 		return;

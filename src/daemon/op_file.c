@@ -12,14 +12,6 @@
 #include <fcntl.h>
 #include <string.h>
 
-static int decode_handle(struct wfd_request *r, const json_t *result,
-			 uint64_t *remote)
-{
-	if (wf_field_uint(result, "handle", WF_INT_MAX, remote))
-		return wfd_invalid(r, r->name ? "create" : "open");
-	return 0;
-}
-
 /* A handle for the provider's @remote; on failure @remote is released. */
 static int new_handle(struct wfd_request *r, fuse_ino_t ino, uint64_t remote,
 		      struct wfd_handle **out)
@@ -51,7 +43,7 @@ static void open_done(struct wfd_call *call, struct wf_message *reply, int err)
 
 	err = wfd_outcome(reply, err);
 	if (!err)
-		err = decode_handle(r, reply->result, &remote);
+		err = wfd_handle_decode(r, reply->result, &remote);
 	if (!err)
 		err = new_handle(r, r->ino, remote, &h);
 	if (err) {
@@ -88,7 +80,7 @@ static void create_done(struct wfd_call *call, struct wf_message *reply,
 	err = wfd_outcome(reply, err);
 	if (!err) {
 		attr = json_object_get(reply->result, "attr");
-		err = decode_handle(r, reply->result, &remote);
+		err = wfd_handle_decode(r, reply->result, &remote);
 	}
 	/* The node id is known once the entry is counted: fix it after. */
 	if (!err)
