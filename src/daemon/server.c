@@ -1,6 +1,7 @@
 /* The WebSocket server: providers connect here; it also runs the loop. */
 #include "server.h"
 
+#include "docroot.h"
 #include "filesystem.h"
 #include "limit.h"
 #include "log.h"
@@ -19,6 +20,7 @@
 struct wfd_server {
 	struct lws_context *context;
 	struct wfd_filesystem *fs;
+	struct wfd_docroot *docroot;
 	const struct wfd_limits *limits;
 	unsigned int connections;
 	volatile sig_atomic_t stop;
@@ -79,6 +81,16 @@ static int callback_provider(struct lws *wsi, enum lws_callback_reasons reason,
 	}
 }
 
+static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
+			 void *user, void *in, size_t len)
+{
+	struct wfd_server *server = lws_context_user(lws_get_context(wsi));
+
+	if (reason == LWS_CALLBACK_HTTP)
+		return wfd_docroot_serve(server->docroot, wsi, in, len);
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
 static int callback_fuse(struct lws *wsi, enum lws_callback_reasons reason,
 			 void *user, void *in, size_t len)
 {
@@ -98,7 +110,7 @@ static int callback_fuse(struct lws *wsi, enum lws_callback_reasons reason,
 }
 
 static const struct lws_protocols protocols[] = {
-	{"http", lws_callback_http_dummy, 0, 0, 0, NULL, 0},
+	{"http", callback_http, 0, 0, 0, NULL, 0},
 	{WF_SUBPROTOCOL, callback_provider, sizeof(struct connection),
 	 RX_BUFFER_SIZE, 0, NULL, 0},
 	{"webfuse-fuse", callback_fuse, 0, 0, 0, NULL, 0},
@@ -118,6 +130,11 @@ struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 		return NULL;
 	server->fs = fs;
 	server->limits = limits;
+	if (opts->docroot) {
+		server->docroot = wfd_docroot_open(opts->docroot);
+		if (!server->docroot)
+			goto out_free;
+	}
 
 	memset(&info, 0, sizeof(info));
 	info.port = opts->port;
@@ -146,11 +163,15 @@ struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 	}
 	wfd_log(WFD_LOG_INFO, "listening on %s port %d",
 		opts->bind ? opts->bind : "every address", opts->port);
+	if (opts->docroot)
+		wfd_log(WFD_LOG_INFO, "serving the files of %s over HTTP",
+			opts->docroot);
 	return server;
 
 out_destroy_context:
 	lws_context_destroy(server->context);
 out_free:
+	wfd_docroot_close(server->docroot);
 	free(server);
 	return NULL;
 }
@@ -160,6 +181,7 @@ void wfd_server_destroy(struct wfd_server *server)
 	if (!server)
 		return;
 	lws_context_destroy(server->context);
+	wfd_docroot_close(server->docroot);
 	free(server);
 }
 

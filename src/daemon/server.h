@@ -8,6 +8,7 @@ struct wfd_limits;
 struct wfd_server_options {
 	const char *bind; /* address or interface; NULL: every address */
 	int port;
+	const char *docroot; /* directory served over HTTP; NULL: none */
 };
 
 /*

@@ -1,5 +1,6 @@
 /* The operations that lend a local directory, or one file, confined to it. */
 #include "directory.h"
+#include "beneath.h"
 #include "path.h"
 #include "utf8.h"
 
@@ -12,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -83,25 +83,10 @@ static int permitted(const struct wfdir *dir, const char *path, enum use use)
  */
 static int resolve(const struct wfdir *dir, const char *path, int flags)
 {
-	struct open_how how;
-	const char *rel;
-	long fd;
-
 	if (!wf_path_valid(path, strnlen(path, WF_PATH_MAX + 1)))
 		return -EINVAL;
-	rel = path[1] ? path + 1 : ".";
-	memset(&how, 0, sizeof(how));
-	how.flags = (uint64_t)(flags | O_CLOEXEC);
-	how.resolve =
-		RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	for (int i = 0; i < RESOLVE_ATTEMPTS; i++) {
-		fd = syscall(SYS_openat2, dir->rootfd, rel, &how, sizeof(how));
-		if (fd >= 0)
-			return (int)fd;
-		if (errno != EAGAIN && errno != EINTR)
-			break;
-	}
-	return -errno;
+	return wf_open_beneath(dir->rootfd, path[1] ? path + 1 : ".", flags,
+			       RESOLVE_NO_SYMLINKS);
 }
 
 /*

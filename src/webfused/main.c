@@ -41,6 +41,12 @@ static void usage(FILE *out)
 		"in time fails\n"
 		"                         with ETIMEDOUT (default %u, at most "
 		"%d)\n"
+		"  -d, --docroot DIR      also serve the files of DIR over "
+		"HTTP on PORT (GET\n"
+		"                         and HEAD; / and DIR/ give "
+		"index.html; no listings,\n"
+		"                         nothing outside DIR, no hidden "
+		"files)\n"
 		"  -l, --log-level LEVEL  error, warn, info or debug (default "
 		"info)\n"
 		"  -h, --help             show this help and exit\n"
@@ -106,6 +112,7 @@ int main(int argc, char *argv[])
 		{"port", required_argument, NULL, 'p'},
 		{"bind", required_argument, NULL, 'b'},
 		{"timeout", required_argument, NULL, 't'},
+		{"docroot", required_argument, NULL, 'd'},
 		{"log-level", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -124,7 +131,7 @@ int main(int argc, char *argv[])
 
 	wfd_limits_init(&limits);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:p:b:t:l:hV", long_options,
+	while ((c = getopt_long(argc, argv, ":m:p:b:t:d:l:hV", long_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -147,6 +154,9 @@ int main(int argc, char *argv[])
 					    optarg);
 				return 2;
 			}
+			break;
+		case 'd':
+			server_opts.docroot = optarg;
 			break;
 		case 'l':
 			if (wfd_log_parse_level(optarg, &level)) {
