@@ -13,6 +13,7 @@ apt-get update
 apt-get install -y --no-install-recommends \
 	build-essential \
 	ca-certificates \
+	chromium \
 	clang-format \
 	cmake \
 	diffutils \
@@ -26,7 +27,19 @@ apt-get install -y --no-install-recommends \
 	pkg-config \
 	python3 \
 	rsync \
+	squashfs-tools \
+	squashfuse \
 	tar
+
+# Node.js runs the browser module's unit tests and drives chromium. Keep a
+# Node.js that is there already (it may be newer than Debian's).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	apt-get install -y --no-install-recommends nodejs npm
+fi
+# playwright-core, at the version package-lock.json pins; it uses Debian's
+# chromium and never downloads a browser of its own.
+top=$(cd "$(dirname "$0")/.." && pwd)
+npm ci --prefix "$top/test-src/browser" --no-audit --no-fund
 
 # Integration tests mount FUSE filesystems: say early if they cannot.
 if [ ! -e /dev/fuse ]; then

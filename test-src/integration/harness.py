@@ -367,6 +367,13 @@ class Webfuse:
         if self._closed:
             return
         self._closed = True
+        # Mounts the test made beneath its folder (an image mounted from
+        # inside the webfuse mount, say) go first, the deepest first.
+        inner = [p for p, _, _ in mounts()
+                 if p.startswith(self.tmp + "/") and p != self.mnt]
+        for path in sorted(inner, key=len, reverse=True):
+            if not unmount(path):
+                self.problems.append("could not unmount %s" % path)
         for p in self.providers:
             p.stop()
         self.problems += self.stop_daemon()
