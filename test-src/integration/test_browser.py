@@ -137,8 +137,11 @@ def lends_an_image():
                                         timeout=30)
                     assert data[:len(mark)] == mark, (offset, data[:16])
                     assert len(data) == min(4096, BIG_SIZE - offset)
+            start = time.monotonic()
             got = harness.call(harness.sha256_of, wf.path("firmware.img"),
                                limit=size, timeout=120)
+            harness.log("read %d MiB from the browser at %.0f MB/s" % (
+                size >> 20, size / 1e6 / (time.monotonic() - start)))
             assert got == want, "sha256 through the mount differs"
 
             # The firmware demo installs from the image in place.
