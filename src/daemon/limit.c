@@ -4,6 +4,18 @@
 #include "path.h"
 #include "protocol.h"
 
+#include <errno.h>
+#include <stdio.h>
+
+/* Room for the JSON around the data of one read or write message. */
+#define ENVELOPE 65536
+
+/* Bytes of @n bytes in base64, with padding. */
+static size_t base64_size(size_t n)
+{
+	return (n + 2) / 3 * 4;
+}
+
 void wfd_limits_init(struct wfd_limits *limits)
 {
 	limits->max_message = WF_DEFAULT_MAX_MESSAGE;
@@ -13,6 +25,22 @@ void wfd_limits_init(struct wfd_limits *limits)
 	limits->max_entries = WF_DEFAULT_MAX_ENTRIES;
 	limits->max_connections = 16;
 	limits->timeout_ms = 10000;
+}
+
+int wfd_limits_check(const struct wfd_limits *limits, char *why, size_t size)
+{
+	size_t chunk = limits->max_read > limits->max_write ? limits->max_read
+							    : limits->max_write;
+	size_t need = base64_size(chunk) + ENVELOPE;
+
+	if (limits->max_message < need) {
+		snprintf(why, size,
+			 "--max-message %zu cannot hold a read or write of "
+			 "%zu bytes in base64; give at least %zu",
+			 limits->max_message, chunk, need);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 json_t *wfd_limits_to_json(const struct wfd_limits *limits)

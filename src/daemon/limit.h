@@ -20,6 +20,13 @@ struct wfd_limits {
 void wfd_limits_init(struct wfd_limits *limits);
 
 /*
+ * wfd_limits_check() - whether @limits fit together and in what FUSE and
+ * the protocol allow. Returns 0, or -EINVAL with the reason in @why
+ * (@size bytes, a phrase naming the options).
+ */
+int wfd_limits_check(const struct wfd_limits *limits, char *why, size_t size);
+
+/*
  * wfd_limits_to_json() - the "limits" object of the hello result.
  * Returns a new reference or NULL on allocation failure.
  */

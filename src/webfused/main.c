@@ -18,6 +18,32 @@
 #define DEFAULT_CACHE_TIMEOUT 1.0
 #define MAX_TIMEOUT_SECONDS   3600
 
+/* Options without a short form. */
+enum {
+	OPT_MAX_MESSAGE = 256,
+	OPT_MAX_READ,
+	OPT_MAX_WRITE,
+	OPT_MAX_PENDING,
+	OPT_MAX_ENTRIES,
+	OPT_MAX_CONNECTIONS,
+};
+
+/* A limit option: its name, where it goes and the range it accepts. */
+struct limit_option {
+	int code;
+	const char *name;
+	unsigned long long min, max;
+};
+
+static const struct limit_option limit_options[] = {
+	{OPT_MAX_MESSAGE, "max-message", 64 << 10, 1ull << 30},
+	{OPT_MAX_READ, "max-read", 4096, 1 << 20},
+	{OPT_MAX_WRITE, "max-write", 4096, 1 << 20},
+	{OPT_MAX_PENDING, "max-pending", 1, 65536},
+	{OPT_MAX_ENTRIES, "max-entries", 1, 10000000},
+	{OPT_MAX_CONNECTIONS, "max-connections", 1, 4096},
+};
+
 static struct wfd_server *running;
 static volatile sig_atomic_t stop_requested;
 
@@ -49,6 +75,25 @@ static void usage(FILE *out)
 		"files)\n"
 		"  -l, --log-level LEVEL  error, warn, info or debug (default "
 		"info)\n"
+		"\n"
+		"Limits (a number, or with K, M or G for KiB, MiB, GiB):\n"
+		"      --max-message N      bytes of one message from a "
+		"provider; a bigger one\n"
+		"                           closes the connection (default "
+		"16M)\n"
+		"      --max-read N         largest read asked of a provider "
+		"(default 1M,\n"
+		"                           4K..1M)\n"
+		"      --max-write N        largest write sent to a provider "
+		"(default 1M, 4K..1M)\n"
+		"      --max-pending N      calls in flight per provider; "
+		"more wait (default 256)\n"
+		"      --max-entries N      entries of one directory listing; "
+		"a longer one fails\n"
+		"                           with EIO (default 100000)\n"
+		"      --max-connections N  connections at once; more are "
+		"refused (default 16)\n"
+		"\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -98,6 +143,69 @@ static int parse_timeout(const char *text, unsigned int *ms)
 	return 0;
 }
 
+/* @text as a count, with an optional K, M or G (binary) suffix. */
+static int parse_count(const char *text, unsigned long long min,
+		       unsigned long long max, unsigned long long *out)
+{
+	static const char suffixes[] = "KMG";
+	unsigned long long v;
+	const char *s;
+	char *end;
+
+	if (*text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end && !end[1] && (s = strchr(suffixes, *end))) {
+		int shift = 10 * (int)(s - suffixes + 1);
+
+		if (v > max >> shift)
+			return -EINVAL;
+		v <<= shift;
+		end++;
+	}
+	if (*end || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static void set_limit(struct wfd_limits *limits, int code, unsigned long long v)
+{
+	switch (code) {
+	case OPT_MAX_MESSAGE:
+		limits->max_message = (size_t)v;
+		break;
+	case OPT_MAX_READ:
+		limits->max_read = (uint32_t)v;
+		break;
+	case OPT_MAX_WRITE:
+		limits->max_write = (uint32_t)v;
+		break;
+	case OPT_MAX_PENDING:
+		limits->max_pending = (unsigned int)v;
+		break;
+	case OPT_MAX_ENTRIES:
+		limits->max_entries = (size_t)v;
+		break;
+	case OPT_MAX_CONNECTIONS:
+		limits->max_connections = (unsigned int)v;
+		break;
+	}
+}
+
+/* The limit option @code, or NULL. */
+static const struct limit_option *limit_option(int code)
+{
+	for (size_t i = 0; i < sizeof(limit_options) / sizeof(*limit_options);
+	     i++)
+		if (limit_options[i].code == code)
+			return &limit_options[i];
+	return NULL;
+}
+
 static void usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "webfused: ");
@@ -114,6 +222,13 @@ int main(int argc, char *argv[])
 		{"timeout", required_argument, NULL, 't'},
 		{"docroot", required_argument, NULL, 'd'},
 		{"log-level", required_argument, NULL, 'l'},
+		{"max-message", required_argument, NULL, OPT_MAX_MESSAGE},
+		{"max-read", required_argument, NULL, OPT_MAX_READ},
+		{"max-write", required_argument, NULL, OPT_MAX_WRITE},
+		{"max-pending", required_argument, NULL, OPT_MAX_PENDING},
+		{"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
+		{"max-connections", required_argument, NULL,
+		 OPT_MAX_CONNECTIONS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -126,7 +241,10 @@ int main(int argc, char *argv[])
 	struct wfd_server_options server_opts = {.port = DEFAULT_PORT};
 	struct wfd_limits limits;
 	enum wfd_log_level level;
+	const struct limit_option *lo;
 	struct wfd_filesystem *fs;
+	unsigned long long count;
+	char why[160];
 	int c, rc;
 
 	wfd_limits_init(&limits);
@@ -176,8 +294,21 @@ int main(int argc, char *argv[])
 				    argv[optind - 1]);
 			return 2;
 		default:
-			usage_error("unknown option '%s'", argv[optind - 1]);
-			return 2;
+			lo = limit_option(c);
+			if (!lo) {
+				usage_error("unknown option '%s'",
+					    argv[optind - 1]);
+				return 2;
+			}
+			if (parse_count(optarg, lo->min, lo->max, &count)) {
+				fprintf(stderr,
+					"webfused: invalid --%s '%s' (%llu to "
+					"%llu)\nTry 'webfused --help'.\n",
+					lo->name, optarg, lo->min, lo->max);
+				return 2;
+			}
+			set_limit(&limits, c, count);
+			break;
 		}
 	}
 	if (optind < argc) {
@@ -186,6 +317,10 @@ int main(int argc, char *argv[])
 	}
 	if (!fs_opts.mountpoint) {
 		usage_error("%s", "a mountpoint is required (-m DIR)");
+		return 2;
+	}
+	if (wfd_limits_check(&limits, why, sizeof(why))) {
+		usage_error("%s", why);
 		return 2;
 	}
 
