@@ -22,8 +22,10 @@ apt-get install -y --no-install-recommends \
 	libcmocka-dev \
 	libfuse3-dev \
 	libjansson-dev \
+	libssl-dev \
 	libwebsockets-dev \
 	make \
+	openssl \
 	pkg-config \
 	python3 \
 	rsync \

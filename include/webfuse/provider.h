@@ -296,9 +296,10 @@ WFP_API void wfp_provider_destroy(struct wfp_provider *provider);
 
 /*
  * wfp_provider_set_url() - the service to dial, "ws://HOST[:PORT][/PATH]"
- * (port 80 by default). @url: borrowed, copied.
- * Returns 0, -EINVAL if @url is not such a URL, -EPROTONOSUPPORT for a
- * "wss://" URL (TLS is not supported yet), or -ENOMEM.
+ * (port 80 by default) or "wss://..." (TLS, port 443 by default; the
+ * service's certificate must be valid for HOST and signed by a trusted CA,
+ * see wfp_provider_set_ca_file()). @url: borrowed, copied.
+ * Returns 0, -EINVAL if @url is not such a URL, or -ENOMEM.
  */
 WFP_API int wfp_provider_set_url(struct wfp_provider *provider,
 				 const char *url);
@@ -319,6 +320,15 @@ WFP_API int wfp_provider_set_name(struct wfp_provider *provider,
  */
 WFP_API void wfp_provider_set_binary(struct wfp_provider *provider,
 				     bool enable);
+
+/*
+ * wfp_provider_set_ca_file() - trust the CA certificates (PEM) in @path,
+ * instead of the system's store, for a wss:// service. @path: borrowed,
+ * copied; NULL goes back to the system's store. Read when
+ * wfp_provider_run() starts. Returns 0 or -ENOMEM.
+ */
+WFP_API int wfp_provider_set_ca_file(struct wfp_provider *provider,
+				     const char *path);
 
 /*
  * wfp_provider_set_reconnect() - whether to dial again, with a backoff from

@@ -144,6 +144,11 @@ struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 	info.pt_serv_buf_size = RX_BUFFER_SIZE;
 	info.retry_and_idle_policy = &keepalive;
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	if (opts->cert) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = opts->cert;
+		info.ssl_private_key_filepath = opts->key;
+	}
 	server->context = lws_create_context(&info);
 	if (!server->context) {
 		wfd_log(WFD_LOG_ERROR, "cannot create the server");
@@ -151,8 +156,11 @@ struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 	}
 	vhost = lws_create_vhost(server->context, &info);
 	if (!vhost) {
-		wfd_log(WFD_LOG_ERROR, "cannot listen on %s port %d",
-			opts->bind ? opts->bind : "every address", opts->port);
+		wfd_log(WFD_LOG_ERROR, "cannot listen on %s port %d%s",
+			opts->bind ? opts->bind : "every address", opts->port,
+			opts->cert ? " (or the certificate and key do not "
+				     "match)"
+				   : "");
 		goto out_destroy_context;
 	}
 	rc = wfd_filesystem_adopt(fs, vhost);
@@ -161,8 +169,9 @@ struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 			strerror(-rc));
 		goto out_destroy_context;
 	}
-	wfd_log(WFD_LOG_INFO, "listening on %s port %d",
-		opts->bind ? opts->bind : "every address", opts->port);
+	wfd_log(WFD_LOG_INFO, "listening on %s port %d (%s)",
+		opts->bind ? opts->bind : "every address", opts->port,
+		opts->cert ? "wss, https" : "ws, http");
 	if (opts->docroot)
 		wfd_log(WFD_LOG_INFO, "serving the files of %s over HTTP",
 			opts->docroot);

@@ -9,6 +9,8 @@ struct wfd_server_options {
 	const char *bind; /* address or interface; NULL: every address */
 	int port;
 	const char *docroot; /* directory served over HTTP; NULL: none */
+	const char *cert;    /* PEM certificate chain: TLS; NULL: none */
+	const char *key;     /* PEM private key of @cert */
 };
 
 /*

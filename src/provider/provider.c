@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <libwebsockets.h>
+#include <openssl/x509.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@ struct wfp_provider {
 	void *user_data;
 	struct wfp_url url; /* host NULL: not set */
 	char *name;
+	char *ca_file;	     /* NULL: the system's store */
+	char tls_error[160]; /* why the service's certificate was refused */
 	bool binary;
 	bool reconnect;
 
@@ -99,6 +102,7 @@ void wfp_provider_destroy(struct wfp_provider *p)
 		return;
 	wfp_url_cleanup(&p->url);
 	free(p->name);
+	free(p->ca_file);
 	free(p);
 }
 
@@ -127,6 +131,20 @@ int wfp_provider_set_name(struct wfp_provider *p, const char *name)
 	}
 	free(p->name);
 	p->name = copy;
+	return 0;
+}
+
+int wfp_provider_set_ca_file(struct wfp_provider *p, const char *path)
+{
+	char *copy = NULL;
+
+	if (path) {
+		copy = strdup(path);
+		if (!copy)
+			return -ENOMEM;
+	}
+	free(p->ca_file);
+	p->ca_file = copy;
 	return 0;
 }
 
@@ -186,20 +204,23 @@ static void connection_lost(struct wfp_provider *p, const char *why,
 {
 	bool was_open = p->state == CONN_OPEN;
 	int err = p->close_reason;
-	char reason[128];
+	char reason[192];
 
 	if (p->state == CONN_IDLE)
 		return;
 	forget_connection(p);
 	p->close_reason = 0;
-	if (p->stopping)
-		return;
 	if (!err)
 		err = was_open ? -ECONNRESET : -ECONNREFUSED;
-	if (why)
+	if (p->tls_error[0])
+		snprintf(reason, sizeof(reason), "%s", p->tls_error);
+	else if (why)
 		snprintf(reason, sizeof(reason), "%.*s", (int)why_len, why);
 	else
 		snprintf(reason, sizeof(reason), "%s", strerror(-err));
+	p->tls_error[0] = '\0';
+	if (p->stopping)
+		return;
 
 	if (!p->reconnect || permanent(err)) {
 		if (was_open)
@@ -239,6 +260,8 @@ static void dial(struct wfp_provider *p)
 	info.protocol = WF_SUBPROTOCOL;
 	info.local_protocol_name = WF_SUBPROTOCOL;
 	info.pwsi = &p->wsi;
+	/* The certificate must be valid, for this host name, from a CA. */
+	info.ssl_connection = p->url.tls ? LCCSCF_USE_SSL : 0;
 
 	p->state = CONN_CONNECTING;
 	if (!lws_client_connect_via_info(&info))
@@ -345,13 +368,31 @@ static int on_writeable(struct wfp_provider *p, struct lws *wsi)
 	return 0;
 }
 
+/* Keeps why the service's certificate (in @x509_ctx) was refused. */
+static void note_tls_error(struct wfp_provider *p, void *x509_ctx)
+{
+	int err = X509_STORE_CTX_get_error(x509_ctx);
+
+	/* Called per certificate of the chain: the first error tells. */
+	if (err == X509_V_OK || p->tls_error[0])
+		return;
+	snprintf(p->tls_error, sizeof(p->tls_error),
+		 "the service's certificate is not trusted (%s)%s",
+		 X509_verify_cert_error_string(err),
+		 p->ca_file ? "" : "; a private CA needs --ca FILE");
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 		    void *user, void *in, size_t len)
 {
 	struct wfp_provider *p = lws_context_user(lws_get_context(wsi));
 
-	(void)user;
 	switch (reason) {
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		/* @user is the X509_STORE_CTX, @len OpenSSL's verdict. */
+		if (!len)
+			note_tls_error(p, user);
+		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		connection_lost(p, in, in ? len : 0);
 		break;
@@ -396,6 +437,10 @@ int wfp_provider_run(struct wfp_provider *p)
 	info.user = p;
 	info.gid = -1;
 	info.uid = -1;
+	if (p->url.tls) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.client_ssl_ca_filepath = p->ca_file;
+	}
 	context = lws_create_context(&info);
 	if (!context) {
 		wfp_log("cannot create the WebSocket context");

@@ -94,11 +94,6 @@ int wfp_url_parse(struct wfp_url *url, const char *text)
 		goto out_free_copy;
 	if (host[0] == '\0' || port < 1 || port > 65535)
 		goto out_free_copy;
-	if (tls) {
-		rc = -EPROTONOSUPPORT;
-		goto out_free_copy;
-	}
-
 	rc = -ENOMEM;
 	url->text = strdup(text);
 	url->host = strdup(host);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 2
 /* Files the service may keep open at once. */
@@ -31,8 +32,15 @@ static void usage(FILE *out)
 		"for reading and writing.\n"
 		"\n"
 		"  -u, --url URL       the service: ws://HOST[:PORT][/PATH] "
-		"(port 80 by default;\n"
-		"                      wss:// is not supported yet)\n"
+		"(port 80 by default),\n"
+		"                      or wss://... for TLS (port 443): the "
+		"service's\n"
+		"                      certificate must be valid for HOST "
+		"and signed by a\n"
+		"                      trusted CA\n"
+		"      --ca FILE       trust the CA certificates in FILE "
+		"(PEM) instead of the\n"
+		"                      system's store\n"
 		"  -p, --path DIR      the directory to lend\n"
 		"      --file FILE     lend FILE alone: the root holds just "
 		"FILE, under its\n"
@@ -132,7 +140,13 @@ static int __attribute__((format(printf, 1, 2))) bad_usage(const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_BASE64 = 256, OPT_NO_RECONNECT, OPT_FILE, OPT_READ_ONLY };
+	enum {
+		OPT_BASE64 = 256,
+		OPT_NO_RECONNECT,
+		OPT_FILE,
+		OPT_READ_ONLY,
+		OPT_CA,
+	};
 	static const struct option options[] = {
 		{"url", required_argument, NULL, 'u'},
 		{"path", required_argument, NULL, 'p'},
@@ -141,12 +155,14 @@ int main(int argc, char **argv)
 		{"name", required_argument, NULL, 'n'},
 		{"base64", no_argument, NULL, OPT_BASE64},
 		{"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
+		{"ca", required_argument, NULL, OPT_CA},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	struct wfdir_options dir_options = {.max_open = MAX_OPEN_FILES};
 	const char *url = NULL, *path = NULL, *file = NULL, *name = NULL;
+	const char *ca = NULL;
 	bool binary = true, reconnect = true;
 	struct wfp_provider *provider;
 	struct wfdir *dir;
@@ -178,6 +194,9 @@ int main(int argc, char **argv)
 		case OPT_NO_RECONNECT:
 			reconnect = false;
 			break;
+		case OPT_CA:
+			ca = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;
@@ -202,7 +221,9 @@ int main(int argc, char **argv)
 
 	/* The service has applied its caller's umask to every mode. */
 	umask(0);
-	lws_set_log_level(LLL_ERR, NULL);
+	/* The library says in words why a connection fails; lws repeats it
+	 * in its own format. */
+	lws_set_log_level(0, NULL);
 	if (file) {
 		root = split_file(file, &dir_options.only);
 		if (!root) {
@@ -225,10 +246,10 @@ int main(int argc, char **argv)
 	}
 	rc = wfp_provider_set_url(provider, url);
 	if (rc) {
-		fprintf(stderr, "webfuse-provider: invalid URL %s: %s\n", url,
-			rc == -EPROTONOSUPPORT
-				? "wss:// (TLS) is not supported yet"
-				: "expected ws://HOST[:PORT][/PATH]");
+		fprintf(stderr,
+			"webfuse-provider: invalid URL %s: expected "
+			"ws://HOST[:PORT][/PATH] or wss://...\n",
+			url);
 		status = EXIT_USAGE;
 		goto out_destroy_provider;
 	}
@@ -237,6 +258,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "webfuse-provider: invalid name: %s\n",
 			strerror(-rc));
 		status = EXIT_USAGE;
+		goto out_destroy_provider;
+	}
+	if (ca && access(ca, R_OK)) {
+		fprintf(stderr, "webfuse-provider: cannot read --ca %s: %s\n",
+			ca, strerror(errno));
+		status = EXIT_USAGE;
+		goto out_destroy_provider;
+	}
+	if (wfp_provider_set_ca_file(provider, ca)) {
+		fprintf(stderr, "webfuse-provider: out of memory\n");
 		goto out_destroy_provider;
 	}
 	wfp_provider_set_binary(provider, binary);

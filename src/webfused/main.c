@@ -10,9 +10,11 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_PORT	      8080
 #define DEFAULT_CACHE_TIMEOUT 1.0
@@ -26,6 +28,8 @@ enum {
 	OPT_MAX_PENDING,
 	OPT_MAX_ENTRIES,
 	OPT_MAX_CONNECTIONS,
+	OPT_CERT,
+	OPT_KEY,
 };
 
 /* A limit option: its name, where it goes and the range it accepts. */
@@ -67,6 +71,10 @@ static void usage(FILE *out)
 		"in time fails\n"
 		"                         with ETIMEDOUT (default %u, at most "
 		"%d)\n"
+		"      --cert FILE        serve wss:// and https:// with "
+		"this certificate\n"
+		"                         (PEM, may hold the chain)\n"
+		"      --key FILE         the private key of --cert (PEM)\n"
 		"  -d, --docroot DIR      also serve the files of DIR over "
 		"HTTP on PORT (GET\n"
 		"                         and HEAD; / and DIR/ give "
@@ -206,6 +214,16 @@ static const struct limit_option *limit_option(int code)
 	return NULL;
 }
 
+/* Whether the file @path of option @what cannot be read (said on stderr). */
+static bool unreadable(const char *what, const char *path)
+{
+	if (access(path, R_OK) == 0)
+		return false;
+	fprintf(stderr, "webfused: cannot read %s %s: %s\n", what, path,
+		strerror(errno));
+	return true;
+}
+
 static void usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "webfused: ");
@@ -221,6 +239,8 @@ int main(int argc, char *argv[])
 		{"bind", required_argument, NULL, 'b'},
 		{"timeout", required_argument, NULL, 't'},
 		{"docroot", required_argument, NULL, 'd'},
+		{"cert", required_argument, NULL, OPT_CERT},
+		{"key", required_argument, NULL, OPT_KEY},
 		{"log-level", required_argument, NULL, 'l'},
 		{"max-message", required_argument, NULL, OPT_MAX_MESSAGE},
 		{"max-read", required_argument, NULL, OPT_MAX_READ},
@@ -276,6 +296,12 @@ int main(int argc, char *argv[])
 		case 'd':
 			server_opts.docroot = optarg;
 			break;
+		case OPT_CERT:
+			server_opts.cert = optarg;
+			break;
+		case OPT_KEY:
+			server_opts.key = optarg;
+			break;
 		case 'l':
 			if (wfd_log_parse_level(optarg, &level)) {
 				usage_error("invalid log level '%s'", optarg);
@@ -319,6 +345,13 @@ int main(int argc, char *argv[])
 		usage_error("%s", "a mountpoint is required (-m DIR)");
 		return 2;
 	}
+	if (!server_opts.cert != !server_opts.key) {
+		usage_error("%s", "--cert and --key go together");
+		return 2;
+	}
+	if (server_opts.cert && (unreadable("--cert", server_opts.cert) ||
+				 unreadable("--key", server_opts.key)))
+		return 1;
 	if (wfd_limits_check(&limits, why, sizeof(why))) {
 		usage_error("%s", why);
 		return 2;

@@ -24,6 +24,8 @@ import time
 import traceback
 
 SKIP = 77
+TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(
+    __file__)), "..", ".."))
 FSTYPE = "fuse.webfuse"
 # Seconds a process gets to exit after SIGTERM before SIGKILL.
 GRACE = 10
@@ -236,6 +238,9 @@ class Webfuse:
         self.port = None
         self.daemon = None
         self.providers = []
+        # WF_IT_TLS=1 runs the same test over wss:// with a lab certificate.
+        self.tls = os.environ.get("WF_IT_TLS") == "1"
+        self.cert = self.key = None
         self.problems = []  # found during cleanup
         self._closed = False
         with _live_lock:
@@ -265,6 +270,9 @@ class Webfuse:
             self.port = free_port()
             argv = [exe, "-m", self.mnt, "--port", str(self.port),
                     "--bind", "127.0.0.1", "--timeout", str(self.timeout)]
+            if self.tls:
+                self.make_cert()
+                argv += ["--cert", self.cert, "--key", self.key]
             argv += list(extra)
             self.daemon = Proc("webfused", argv, self.log_path("webfused"))
             try:
@@ -284,6 +292,18 @@ class Webfuse:
             log("port %d was taken, again" % self.port)
         return None
 
+    def make_cert(self, names=("localhost", "127.0.0.1", "::1")):
+        """A self-signed lab certificate for @names (script/make-cert.sh),
+        once per environment: self.cert and self.key."""
+        if self.cert:
+            return
+        folder = os.path.join(self.tmp, "tls")
+        subprocess.run([os.path.join(TOP, "script", "make-cert.sh"), folder]
+                       + list(names), check=True, timeout=60,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+        self.cert = os.path.join(folder, "cert.pem")
+        self.key = os.path.join(folder, "key.pem")
+
     def _wait_listening(self):
         """Waits until the daemon accepts TCP connections on its port."""
         def accepts():
@@ -300,8 +320,11 @@ class Webfuse:
         With @probe (a path relative to the lent directory), waits until it
         shows through the mount, i.e. the provider is attached."""
         exe = binary("WEBFUSE_PROVIDER")
-        argv = [exe, "-u", "ws://127.0.0.1:%d/" % self.port,
+        argv = [exe, "-u", "%s://127.0.0.1:%d/" % (
+            "wss" if self.tls else "ws", self.port),
                 "-p", directory or self.src]
+        if self.tls:
+            argv += ["--ca", self.cert]
         if base64:
             argv.append("--base64")
         argv += list(extra)

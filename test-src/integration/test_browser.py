@@ -16,8 +16,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(
-    __file__)), "..", ".."))
+TOP = harness.TOP
 PAGE = os.path.join(TOP, "example", "browser")
 DRIVER = os.path.join(TOP, "test-src", "browser", "drive.mjs")
 FIRMWARE = os.path.join(TOP, "example", "firmware")

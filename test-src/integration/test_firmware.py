@@ -11,8 +11,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-DEMO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                    "example", "firmware")
+DEMO = os.path.join(harness.TOP, "example", "firmware")
 SIZE_MIB = 24
 
 

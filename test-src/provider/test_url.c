@@ -73,14 +73,27 @@ static void test_invalid(void **state)
 	}
 }
 
-/* TLS is a later issue: wss:// is recognized and refused as such. */
-static void test_wss_refused(void **state)
+/* wss:// means TLS; its port defaults to 443. */
+static void test_wss(void **state)
 {
 	struct wfp_url url;
 
 	(void)state;
-	assert_int_equal(wfp_url_parse(&url, "wss://host:443/"),
-			 -EPROTONOSUPPORT);
+	assert_int_equal(wfp_url_parse(&url, "wss://device.local/x"), 0);
+	assert_true(url.tls);
+	assert_int_equal(url.port, 443);
+	assert_string_equal(url.host, "device.local");
+	assert_string_equal(url.path, "/x");
+	wfp_url_cleanup(&url);
+	assert_int_equal(wfp_url_parse(&url, "WSS://[::1]:8443/"), 0);
+	assert_true(url.tls);
+	assert_int_equal(url.port, 8443);
+	assert_string_equal(url.host, "::1");
+	wfp_url_cleanup(&url);
+	assert_int_equal(wfp_url_parse(&url, "ws://h/"), 0);
+	assert_false(url.tls);
+	assert_int_equal(url.port, 80);
+	wfp_url_cleanup(&url);
 	assert_int_equal(wfp_url_parse(&url, "wss://host:x/"), -EINVAL);
 }
 
@@ -89,7 +102,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_invalid),
-		cmocka_unit_test(test_wss_refused),
+		cmocka_unit_test(test_wss),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
