@@ -19,7 +19,7 @@ port=${WEBFUSE_DEMO_PORT:-18765}
 
 cmake -S "$top" -B "$build" -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target webfused webfuse-provider-cli \
-	>/dev/null
+	webfuse-token >/dev/null
 
 work=$(mktemp -d /tmp/webfuse-demo.XXXXXX)
 mnt="$work/mnt"
@@ -41,13 +41,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The provider authenticates with a token; the daemon keeps its hash only.
+"$build/src/webfuse-token/webfuse-token" add "$work/tokens" demo \
+	>"$work/demo.token"
 "$build/src/webfused/webfused" -m "$mnt" --bind 127.0.0.1 --port "$port" \
-	--timeout 5 &
+	--timeout 5 --token-file "$work/tokens" &
 daemon=$!
 for _ in $(seq 50); do grep -q " $mnt " /proc/mounts && break; sleep 0.1; done
 
 "$build/src/webfuse-provider/webfuse-provider" \
-	-u "ws://127.0.0.1:$port/" -p "$lend" $mode &
+	-u "ws://127.0.0.1:$port/" -p "$lend" --token-file "$work/demo.token" \
+	$mode &
 provider=$!
 for _ in $(seq 50); do [ -n "$(ls -A "$mnt")" ] && break; sleep 0.1; done
 

@@ -331,6 +331,29 @@ WFP_API int wfp_provider_set_ca_file(struct wfp_provider *provider,
 				     const char *path);
 
 /*
+ * wfp_provider_set_token() - the bearer token to present to a service
+ * that requires one (webfused --token-file): in the upgrade's
+ * Authorization header, or in the protocol once the service has proven
+ * itself (wfp_provider_set_device_secret()). Use it over wss:// only: the
+ * token travels in clear over ws://. @token: borrowed, copied; NULL for
+ * none (the default). Returns 0, -EINVAL (empty, a line break, more than
+ * 4096 bytes) or -ENOMEM.
+ */
+WFP_API int wfp_provider_set_token(struct wfp_provider *provider,
+				   const char *token);
+
+/*
+ * wfp_provider_set_device_secret() - lend nothing to a service that does
+ * not prove it holds @secret (@len bytes, 16..4096; webfused
+ * --device-secret): hello carries a random challenge, and the answer must
+ * carry its HMAC-SHA256 under @secret, or the connection ends (-EACCES).
+ * @secret: borrowed, copied; NULL for none (the default). Returns 0,
+ * -EINVAL or -ENOMEM.
+ */
+WFP_API int wfp_provider_set_device_secret(struct wfp_provider *provider,
+					   const char *secret, size_t len);
+
+/*
  * wfp_provider_set_reconnect() - whether to dial again, with a backoff from
  * 100 ms doubling up to 5 s, when a connection cannot be made, is lost, or
  * the service refuses the session with a transient error (EBUSY: another

@@ -22,6 +22,7 @@ struct wfd_server {
 	struct wfd_filesystem *fs;
 	struct wfd_docroot *docroot;
 	const struct wfd_limits *limits;
+	struct wfd_auth *auth;
 	unsigned int connections;
 	volatile sig_atomic_t stop;
 };
@@ -51,8 +52,8 @@ static int callback_provider(struct lws *wsi, enum lws_callback_reasons reason,
 				server->limits->max_connections);
 			return -1;
 		}
-		conn->session =
-			wfd_session_create(wsi, server->fs, server->limits);
+		conn->session = wfd_session_create(
+			wsi, server->fs, server->limits, server->auth);
 		if (!conn->session)
 			return -1;
 		server->connections++;
@@ -119,7 +120,8 @@ static const struct lws_protocols protocols[] = {
 
 struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 				     struct wfd_filesystem *fs,
-				     const struct wfd_limits *limits)
+				     const struct wfd_limits *limits,
+				     struct wfd_auth *auth)
 {
 	struct lws_context_creation_info info;
 	struct wfd_server *server = calloc(1, sizeof(*server));
@@ -130,6 +132,7 @@ struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 		return NULL;
 	server->fs = fs;
 	server->limits = limits;
+	server->auth = auth;
 	if (opts->docroot) {
 		server->docroot = wfd_docroot_open(opts->docroot);
 		if (!server->docroot)

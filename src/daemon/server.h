@@ -2,6 +2,7 @@
 #ifndef WFD_SERVER_H
 #define WFD_SERVER_H
 
+struct wfd_auth;
 struct wfd_filesystem;
 struct wfd_limits;
 
@@ -14,13 +15,15 @@ struct wfd_server_options {
 };
 
 /*
- * wfd_server_create() - listen for providers of @fs and watch its FUSE
- * device. @opts, @fs and @limits are borrowed and must outlive the server.
+ * wfd_server_create() - listen for providers of @fs that @auth accepts
+ * and watch its FUSE device. @opts, @fs, @limits and @auth are borrowed
+ * and must outlive the server.
  * Returns NULL (after logging why) on failure.
  */
 struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 				     struct wfd_filesystem *fs,
-				     const struct wfd_limits *limits);
+				     const struct wfd_limits *limits,
+				     struct wfd_auth *auth);
 
 /*
  * wfd_server_destroy() - close every connection (failing their calls) and

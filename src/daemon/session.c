@@ -1,6 +1,7 @@
 /* One provider connection: greeting, attachment, calls and their answers. */
 #include "session.h"
 
+#include "auth.h"
 #include "field.h"
 #include "filesystem.h"
 #include "limit.h"
@@ -9,14 +10,17 @@
 #include "outmsg.h"
 #include "outqueue.h"
 #include "pending.h"
+#include "proof.h"
 #include "protocol.h"
 #include "rpc.h"
 #include "rxbuf.h"
 
 #include <errno.h>
 #include <libwebsockets.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum session_state {
 	SESSION_NEW,
@@ -35,6 +39,15 @@ struct wfd_session {
 	struct wf_outqueue tx;
 	struct wfd_pending *pending;
 	uint64_t received; /* valid messages from the provider */
+
+	struct wfd_auth *auth;
+	bool authenticated;
+	char *header_token;	      /* from "Authorization: Bearer" */
+	struct wfd_auth_job *job;     /* a check in progress */
+	uint64_t waiting_id;	      /* the request the check will answer */
+	bool waiting_hello;	      /* ... is hello, else authenticate */
+	char proof[WF_PROOF_HEX + 1]; /* for the provider's challenge */
+	bool closing;		      /* close once what is queued is sent */
 };
 
 static int enqueue(void *user, struct wf_outmsg *msg)
@@ -59,9 +72,40 @@ static void respond(struct wfd_session *s, json_t *response)
 		enqueue(s, msg);
 }
 
+/* The credentials of an Authorization header, if the upgrade had one. */
+static char *header_token(struct lws *wsi)
+{
+	int n = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+	char *value;
+
+	if (n <= 0)
+		return NULL;
+	/* Too long to be a token: checked (and refused) as an empty one. */
+	if (n > WFD_AUTH_TOKEN_MAX + 16)
+		return strdup("");
+	value = malloc((size_t)n + 1);
+	if (!value)
+		return NULL;
+	if (lws_hdr_copy(wsi, value, n + 1, WSI_TOKEN_HTTP_AUTHORIZATION) < 0)
+		value[0] = '\0';
+	if (strncasecmp(value, "Bearer ", 7) == 0)
+		memmove(value, value + 7, strlen(value + 7) + 1);
+	return value;
+}
+
+static void forget_token(struct wfd_session *s)
+{
+	if (!s->header_token)
+		return;
+	OPENSSL_cleanse(s->header_token, strlen(s->header_token));
+	free(s->header_token);
+	s->header_token = NULL;
+}
+
 struct wfd_session *wfd_session_create(struct lws *wsi,
 				       struct wfd_filesystem *fs,
-				       const struct wfd_limits *limits)
+				       const struct wfd_limits *limits,
+				       struct wfd_auth *auth)
 {
 	struct wfd_session *s = calloc(1, sizeof(*s));
 
@@ -77,6 +121,10 @@ struct wfd_session *wfd_session_create(struct lws *wsi,
 	s->wsi = wsi;
 	s->fs = fs;
 	s->limits = limits;
+	s->auth = auth;
+	s->authenticated = !wfd_auth_required(auth);
+	if (!s->authenticated)
+		s->header_token = header_token(wsi);
 	wf_rxbuf_init(&s->rx);
 	wf_outqueue_init(&s->tx);
 	lws_get_peer_simple(wsi, s->peer, sizeof(s->peer));
@@ -92,6 +140,8 @@ void wfd_session_destroy(struct wfd_session *s)
 		wfd_log(WFD_LOG_INFO, "provider %s detached from \"%s\"",
 			s->peer, wfd_filesystem_name(s->fs));
 	}
+	wfd_auth_cancel(s->job);
+	forget_token(s);
 	wfd_pending_destroy(s->pending, -EIO);
 	wf_rxbuf_cleanup(&s->rx);
 	wf_outqueue_cleanup(&s->tx);
@@ -108,9 +158,64 @@ const char *wfd_session_peer(const struct wfd_session *s)
 	return s->peer;
 }
 
+static json_t *hello_result(struct wfd_session *s, uint64_t id)
+{
+	json_t *features =
+		s->binary ? json_pack("[s]", "binary") : json_array();
+	json_t *result = json_pack("{s:i, s:o, s:s, s:b, s:o}", "protocol",
+				   WF_PROTOCOL_VERSION, "features", features,
+				   "agent", "webfused/" WF_VERSION,
+				   "authenticate", !s->authenticated, "limits",
+				   wfd_limits_to_json(s->limits));
+
+	if (result && s->proof[0])
+		json_object_set_new(result, "proof", json_string(s->proof));
+	return wf_rpc_result(id, result);
+}
+
+/* The answer to @id once the check said @accepted. */
+static json_t *checked_answer(struct wfd_session *s, uint64_t id, bool hello,
+			      bool accepted)
+{
+	if (accepted) {
+		s->authenticated = true;
+		return hello ? hello_result(s, id)
+			     : wf_rpc_result(id, json_object());
+	}
+	/* One attempt per connection; the answer does not say why. */
+	s->closing = true;
+	return wf_rpc_error(id, -EACCES);
+}
+
+static void checked(void *user, bool accepted)
+{
+	struct wfd_session *s = user;
+
+	s->job = NULL;
+	respond(s,
+		checked_answer(s, s->waiting_id, s->waiting_hello, accepted));
+}
+
+/* Checks @token for request @id; NULL while the check runs. */
+static json_t *check(struct wfd_session *s, uint64_t id, bool hello,
+		     const char *token, size_t len)
+{
+	int rc = wfd_auth_check(s->auth, lws_get_context(s->wsi), s->peer,
+				token, len, checked, s, &s->job);
+
+	if (rc == -EINPROGRESS) {
+		s->waiting_id = id;
+		s->waiting_hello = hello;
+		return NULL;
+	}
+	return checked_answer(s, id, hello, rc == 1);
+}
+
 static json_t *hello(struct wfd_session *s, const struct wf_message *msg)
 {
+	const char *challenge = NULL;
 	uint64_t version;
+	int rc;
 
 	if (s->state != SESSION_NEW)
 		return wf_rpc_error(msg->id, -EPROTO);
@@ -119,17 +224,43 @@ static json_t *hello(struct wfd_session *s, const struct wf_message *msg)
 					     "protocol must be an integer");
 	if (version != WF_PROTOCOL_VERSION)
 		return wf_rpc_error(msg->id, -EPROTONOSUPPORT);
+	rc = wf_field_string(msg->params, "challenge", &challenge, NULL);
+	if (rc == -EINVAL ||
+	    (challenge && !wf_proof_challenge_valid(challenge)))
+		return wf_rpc_protocol_error(msg->id, WF_RPC_INVALID_PARAMS,
+					     "challenge must be 64 hex digits");
+	/* Without a device secret there is no proof: the provider decides. */
+	if (challenge && wfd_auth_prove(s->auth, challenge, s->proof))
+		s->proof[0] = '\0';
 
 	s->binary = wf_field_has_name(msg->params, "features", "binary");
 	s->state = SESSION_GREETED;
-	json_t *features =
-		s->binary ? json_pack("[s]", "binary") : json_array();
-	return wf_rpc_result(msg->id, json_pack("{s:i, s:o, s:s, s:b, s:o}",
-						"protocol", WF_PROTOCOL_VERSION,
-						"features", features, "agent",
-						"webfused/" WF_VERSION,
-						"authenticate", 0, "limits",
-						wfd_limits_to_json(s->limits)));
+	if (!s->authenticated && s->header_token) {
+		char *token = s->header_token;
+		json_t *answer;
+
+		s->header_token = NULL;
+		answer = check(s, msg->id, true, token, strlen(token));
+		OPENSSL_cleanse(token, strlen(token));
+		free(token);
+		return answer;
+	}
+	return hello_result(s, msg->id);
+}
+
+static json_t *authenticate(struct wfd_session *s, const struct wf_message *msg)
+{
+	const char *type = NULL, *token = NULL;
+	size_t len = 0;
+
+	if (!wfd_auth_required(s->auth) || s->state != SESSION_GREETED ||
+	    s->authenticated || s->job)
+		return wf_rpc_error(msg->id, -EPROTO);
+	if (wf_field_string(msg->params, "type", &type, NULL) || !type ||
+	    strcmp(type, "token") ||
+	    wf_field_string(msg->params, "token", &token, &len) || !token)
+		return check(s, msg->id, false, "", 0);
+	return check(s, msg->id, false, token, len);
 }
 
 static json_t *add_filesystem(struct wfd_session *s,
@@ -140,6 +271,12 @@ static json_t *add_filesystem(struct wfd_session *s,
 
 	if (s->state != SESSION_GREETED)
 		return wf_rpc_error(msg->id, -EPROTO);
+	if (!s->authenticated) {
+		wfd_log(WFD_LOG_WARN,
+			"provider %s: add_filesystem before authenticating",
+			s->peer);
+		return wf_rpc_error(msg->id, -EACCES);
+	}
 	rc = wf_field_string(msg->params, "name", &name, NULL);
 	if (rc == -EINVAL)
 		return wf_rpc_protocol_error(msg->id, WF_RPC_INVALID_PARAMS,
@@ -166,7 +303,7 @@ static void handle_request(struct wfd_session *s, const struct wf_message *msg)
 	else if (strcmp(msg->method, "add_filesystem") == 0)
 		response = add_filesystem(s, msg);
 	else if (strcmp(msg->method, "authenticate") == 0)
-		response = wf_rpc_error(msg->id, -EPROTO);
+		response = authenticate(s, msg);
 	else
 		response = wf_rpc_protocol_error(
 			msg->id, WF_RPC_METHOD_NOT_FOUND, "method not found");
@@ -193,6 +330,11 @@ static int handle_message(struct wfd_session *s)
 		return -1;
 	}
 	s->received++;
+	if (s->closing) {
+		/* Refused: what it says until the connection closes is moot. */
+		wf_message_cleanup(&msg);
+		return 0;
+	}
 
 	switch (msg.kind) {
 	case WF_MESSAGE_REQUEST:
@@ -231,7 +373,9 @@ int wfd_session_receive(struct wfd_session *s, const void *in, size_t len)
 
 int wfd_session_writeable(struct wfd_session *s)
 {
-	return wf_outqueue_write(&s->tx, s->wsi) ? -1 : 0;
+	if (wf_outqueue_write(&s->tx, s->wsi))
+		return -1;
+	return s->closing && wf_outqueue_empty(&s->tx) ? -1 : 0;
 }
 
 int wfd_session_call(struct wfd_session *s, struct wfd_call *call,

@@ -8,18 +8,20 @@
 #include <stdint.h>
 
 struct lws;
+struct wfd_auth;
 struct wfd_call;
 struct wfd_filesystem;
 struct wfd_limits;
 
 /*
  * wfd_session_create() - state for a new connection @wsi that may attach
- * to @fs. @limits: borrowed, must outlive the session. Returns NULL on
- * allocation failure.
+ * to @fs once @auth accepts it. @limits, @auth: borrowed, must outlive the
+ * session. Returns NULL on allocation failure.
  */
 struct wfd_session *wfd_session_create(struct lws *wsi,
 				       struct wfd_filesystem *fs,
-				       const struct wfd_limits *limits);
+				       const struct wfd_limits *limits,
+				       struct wfd_auth *auth);
 
 /*
  * wfd_session_destroy() - the connection is gone: detach from the

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "outqueue.h"
 #include "path.h"
+#include "proof.h"
 #include "protocol.h"
 #include "rxbuf.h"
 #include "session.h"
@@ -42,6 +43,9 @@ struct wfp_provider {
 	char *name;
 	char *ca_file;	     /* NULL: the system's store */
 	char tls_error[160]; /* why the service's certificate was refused */
+	char *token;	     /* presented to the service; NULL: none */
+	char *secret;	     /* the service must prove it holds it, or NULL */
+	size_t secret_len;
 	bool binary;
 	bool reconnect;
 
@@ -103,6 +107,8 @@ void wfp_provider_destroy(struct wfp_provider *p)
 	wfp_url_cleanup(&p->url);
 	free(p->name);
 	free(p->ca_file);
+	wf_secret_free(p->token, p->token ? strlen(p->token) : 0);
+	wf_secret_free(p->secret, p->secret_len);
 	free(p);
 }
 
@@ -145,6 +151,42 @@ int wfp_provider_set_ca_file(struct wfp_provider *p, const char *path)
 	}
 	free(p->ca_file);
 	p->ca_file = copy;
+	return 0;
+}
+
+int wfp_provider_set_token(struct wfp_provider *p, const char *token)
+{
+	char *copy = NULL;
+
+	if (token) {
+		if (!*token || strlen(token) > WF_SECRET_MAX ||
+		    strpbrk(token, "\r\n"))
+			return -EINVAL;
+		copy = strdup(token);
+		if (!copy)
+			return -ENOMEM;
+	}
+	wf_secret_free(p->token, p->token ? strlen(p->token) : 0);
+	p->token = copy;
+	return 0;
+}
+
+int wfp_provider_set_device_secret(struct wfp_provider *p, const char *secret,
+				   size_t len)
+{
+	char *copy = NULL;
+
+	if (secret) {
+		if (len < WF_SECRET_MIN || len > WF_SECRET_MAX)
+			return -EINVAL;
+		copy = malloc(len);
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, secret, len);
+	}
+	wf_secret_free(p->secret, p->secret_len);
+	p->secret = copy;
+	p->secret_len = secret ? len : 0;
 	return 0;
 }
 
@@ -305,6 +347,9 @@ static int on_established(struct wfp_provider *p, struct lws *wsi)
 	wfp_log("connected to %s", p->url.text);
 	p->session =
 		wfp_session_create(&p->ops, p->user_data, p->binary, p->name);
+	if (p->session)
+		wfp_session_set_credentials(p->session, p->token, p->secret,
+					    p->secret_len);
 	if (!p->session || wfp_session_start(p->session, &p->queue)) {
 		wfp_log("out of memory");
 		p->close_reason = -ENOMEM;
@@ -368,6 +413,30 @@ static int on_writeable(struct wfp_provider *p, struct lws *wsi)
 	return 0;
 }
 
+/*
+ * Sends the token in the upgrade's Authorization header, so that the
+ * service knows the provider before its first message. Not to a service
+ * that must first prove itself: the token then waits for that proof and
+ * goes in the protocol (session.c).
+ */
+static int append_token(struct wfp_provider *p, struct lws *wsi, void *in,
+			size_t len)
+{
+	unsigned char **pos = in, *end = *pos + len;
+	char *value;
+	int rc;
+
+	if (!p->token || p->secret)
+		return 0;
+	if (asprintf(&value, "Bearer %s", p->token) < 0)
+		return -1;
+	rc = lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_AUTHORIZATION,
+					  (unsigned char *)value,
+					  (int)strlen(value), pos, end);
+	wf_secret_free(value, strlen(value));
+	return rc ? -1 : 0;
+}
+
 /* Keeps why the service's certificate (in @x509_ctx) was refused. */
 static void note_tls_error(struct wfp_provider *p, void *x509_ctx)
 {
@@ -393,6 +462,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 		if (!len)
 			note_tls_error(p, user);
 		break;
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		return append_token(p, wsi, in, len);
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		connection_lost(p, in, in ? len : 0);
 		break;

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "message.h"
 #include "path.h"
+#include "proof.h"
 #include "protocol.h"
 #include "rpc.h"
 
@@ -16,11 +17,13 @@
 
 #define HELLO_ID	  1
 #define ADD_FILESYSTEM_ID 2
+#define AUTHENTICATE_ID	  3
 
 enum state {
 	STATE_NEW,
-	STATE_GREETING,	 /* hello sent */
-	STATE_ATTACHING, /* add_filesystem sent */
+	STATE_GREETING,	      /* hello sent */
+	STATE_AUTHENTICATING, /* authenticate sent */
+	STATE_ATTACHING,      /* add_filesystem sent */
 	STATE_ATTACHED,
 };
 
@@ -28,6 +31,10 @@ struct wfp_session {
 	enum state state;
 	bool offer_binary;
 	const char *name;
+	const char *token;  /* NULL: none */
+	const char *secret; /* the device must prove it holds it; or NULL */
+	size_t secret_len;
+	char challenge[WF_PROOF_HEX + 1];
 	struct wfp_dispatch dispatch;
 };
 
@@ -51,6 +58,14 @@ struct wfp_session *wfp_session_create(const struct wfp_operations *ops,
 	s->dispatch.max_entries = WF_DEFAULT_MAX_ENTRIES;
 	s->dispatch.max_message = WF_DEFAULT_MAX_MESSAGE;
 	return s;
+}
+
+void wfp_session_set_credentials(struct wfp_session *s, const char *token,
+				 const char *secret, size_t secret_len)
+{
+	s->token = token;
+	s->secret = secret;
+	s->secret_len = secret_len;
 }
 
 void wfp_session_destroy(struct wfp_session *s)
@@ -110,6 +125,14 @@ int wfp_session_start(struct wfp_session *s, struct wf_outqueue *q)
 	params = json_pack("{s:i, s:o, s:s}", "protocol", WF_PROTOCOL_VERSION,
 			   "features", features, "agent",
 			   "webfuse-provider/" WF_VERSION);
+	if (params && s->secret) {
+		if (wf_proof_challenge(s->challenge) ||
+		    json_object_set_new(params, "challenge",
+					json_string(s->challenge))) {
+			json_decref(params);
+			return -ENOMEM;
+		}
+	}
 	rc = send_request(q, HELLO_ID, "hello", params);
 	if (rc == 0)
 		s->state = STATE_GREETING;
@@ -147,15 +170,42 @@ static int read_limit(const json_t *limits, const char *key, size_t *out)
 	return 0;
 }
 
+/* Whether the hello @result proves the device holds our secret. */
+static bool proven(const struct wfp_session *s, const json_t *result)
+{
+	char expected[WF_PROOF_HEX + 1];
+	const char *proof = NULL;
+
+	if (wf_field_string(result, "proof", &proof, NULL) || !proof ||
+	    wf_proof_compute(s->secret, s->secret_len, s->challenge, expected))
+		return false;
+	return wf_proof_equal(proof, expected);
+}
+
+static int add_filesystem(struct wfp_session *s, struct wf_outqueue *q)
+{
+	json_t *params =
+		s->name ? json_pack("{s:s}", "name", s->name) : json_object();
+	int rc = send_request(q, ADD_FILESYSTEM_ID, "add_filesystem", params);
+
+	if (rc == 0)
+		s->state = STATE_ATTACHING;
+	return rc;
+}
+
 static int on_hello(struct wfp_session *s, struct wf_outqueue *q,
 		    const struct wf_message *msg)
 {
 	struct wfp_dispatch *d = &s->dispatch;
-	json_t *limits, *params;
+	json_t *limits;
 	uint64_t protocol;
 	bool authenticate = false;
 	int rc;
 
+	if (msg->error && wf_rpc_error_errno(msg->error) == -EACCES) {
+		wfp_log("the service refused this provider's token");
+		return -EACCES;
+	}
 	if (msg->error)
 		return refused("hello", msg->error);
 	if (wf_field_uint(msg->result, "protocol", WF_INT_MAX, &protocol) ||
@@ -183,19 +233,35 @@ static int on_hello(struct wfp_session *s, struct wf_outqueue *q,
 		wfp_log("the service sent an invalid hello result");
 		return -EPROTO;
 	}
-	if (authenticate) {
-		wfp_log("the service requires authentication, which this "
-			"provider does not support yet");
+	if (s->secret && !proven(s, msg->result)) {
+		wfp_log("the service did not prove it holds the device "
+			"secret: not lending to it");
 		return -EACCES;
 	}
 	d->binary = s->offer_binary &&
 		    wf_field_has_name(msg->result, "features", "binary");
-
-	params = s->name ? json_pack("{s:s}", "name", s->name) : json_object();
-	rc = send_request(q, ADD_FILESYSTEM_ID, "add_filesystem", params);
+	if (!authenticate)
+		return add_filesystem(s, q);
+	if (!s->token) {
+		wfp_log("the service requires a token (--token-file)");
+		return -EACCES;
+	}
+	rc = send_request(
+		q, AUTHENTICATE_ID, "authenticate",
+		json_pack("{s:s, s:s}", "type", "token", "token", s->token));
 	if (rc == 0)
-		s->state = STATE_ATTACHING;
+		s->state = STATE_AUTHENTICATING;
 	return rc;
+}
+
+static int on_authenticate(struct wfp_session *s, struct wf_outqueue *q,
+			   const struct wf_message *msg)
+{
+	if (msg->error) {
+		wfp_log("the service refused this provider's token");
+		return -EACCES;
+	}
+	return add_filesystem(s, q);
 }
 
 static int on_add_filesystem(struct wfp_session *s,
@@ -220,6 +286,8 @@ static int on_response(struct wfp_session *s, struct wf_outqueue *q,
 {
 	if (msg->id == HELLO_ID && s->state == STATE_GREETING)
 		return on_hello(s, q, msg);
+	if (msg->id == AUTHENTICATE_ID && s->state == STATE_AUTHENTICATING)
+		return on_authenticate(s, q, msg);
 	if (msg->id == ADD_FILESYSTEM_ID && s->state == STATE_ATTACHING)
 		return on_add_filesystem(s, msg);
 	wfp_log("ignoring a response to unknown request %" PRIu64, msg->id);

@@ -24,6 +24,15 @@ struct wfp_session *wfp_session_create(const struct wfp_operations *ops,
 				       void *user_data, bool offer_binary,
 				       const char *name);
 
+/*
+ * wfp_session_set_credentials() - the @token to authenticate with when the
+ * service asks (in the protocol), and the device @secret (@secret_len
+ * bytes) the service must prove it holds before anything is lent; both
+ * borrowed, NULL for none. Call before wfp_session_start().
+ */
+void wfp_session_set_credentials(struct wfp_session *s, const char *token,
+				 const char *secret, size_t secret_len);
+
 /* wfp_session_destroy() - free @s; accepts NULL. */
 void wfp_session_destroy(struct wfp_session *s);
 

@@ -1,5 +1,6 @@
 /* webfuse-provider: lend a directory, or one file, to a webfused service. */
 #include "directory.h"
+#include "proof.h"
 #include "signals.h"
 
 #include <webfuse/provider.h>
@@ -41,6 +42,18 @@ static void usage(FILE *out)
 		"      --ca FILE       trust the CA certificates in FILE "
 		"(PEM) instead of the\n"
 		"                      system's store\n"
+		"      --token-file FILE\n"
+		"                      authenticate with the token in FILE "
+		"(from webfuse-token\n"
+		"                      add on the device); use wss://: over "
+		"ws:// it travels\n"
+		"                      in clear\n"
+		"      --device-secret FILE\n"
+		"                      lend nothing unless the service proves "
+		"it holds the\n"
+		"                      secret in FILE (webfuse-token secret; "
+		"the device runs\n"
+		"                      webfused --device-secret with a copy)\n"
 		"  -p, --path DIR      the directory to lend\n"
 		"      --file FILE     lend FILE alone: the root holds just "
 		"FILE, under its\n"
@@ -77,6 +90,35 @@ static void usage(FILE *out)
 		"are left out of\n"
 		"listings. A FILE that is a symlink is refused: name the file "
 		"itself.\n");
+}
+
+/*
+ * Gives @provider the token (@token) or the device secret in the file
+ * @path. Returns 0, or -1 after saying why.
+ */
+static int load_secret(struct wfp_provider *provider, const char *path,
+		       bool token)
+{
+	char *secret;
+	size_t len;
+	int rc = wf_secret_load(path, &secret, &len);
+
+	if (rc) {
+		fprintf(stderr, "webfuse-provider: %s %s: %s\n",
+			token ? "--token-file" : "--device-secret", path,
+			rc == -EINVAL ? "must hold 16 to 4096 bytes"
+				      : strerror(-rc));
+		return -1;
+	}
+	rc = token ? wfp_provider_set_token(provider, secret)
+		   : wfp_provider_set_device_secret(provider, secret, len);
+	wf_secret_free(secret, len);
+	if (rc)
+		fprintf(stderr, "webfuse-provider: %s %s: %s\n",
+			token ? "--token-file" : "--device-secret", path,
+			rc == -EINVAL ? "not usable as a token"
+				      : strerror(-rc));
+	return rc ? -1 : 0;
 }
 
 /*
@@ -146,6 +188,8 @@ int main(int argc, char **argv)
 		OPT_FILE,
 		OPT_READ_ONLY,
 		OPT_CA,
+		OPT_TOKEN_FILE,
+		OPT_DEVICE_SECRET,
 	};
 	static const struct option options[] = {
 		{"url", required_argument, NULL, 'u'},
@@ -156,13 +200,15 @@ int main(int argc, char **argv)
 		{"base64", no_argument, NULL, OPT_BASE64},
 		{"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
 		{"ca", required_argument, NULL, OPT_CA},
+		{"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+		{"device-secret", required_argument, NULL, OPT_DEVICE_SECRET},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	struct wfdir_options dir_options = {.max_open = MAX_OPEN_FILES};
 	const char *url = NULL, *path = NULL, *file = NULL, *name = NULL;
-	const char *ca = NULL;
+	const char *ca = NULL, *token_file = NULL, *secret_file = NULL;
 	bool binary = true, reconnect = true;
 	struct wfp_provider *provider;
 	struct wfdir *dir;
@@ -196,6 +242,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CA:
 			ca = optarg;
+			break;
+		case OPT_TOKEN_FILE:
+			token_file = optarg;
+			break;
+		case OPT_DEVICE_SECRET:
+			secret_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -268,6 +320,11 @@ int main(int argc, char **argv)
 	}
 	if (wfp_provider_set_ca_file(provider, ca)) {
 		fprintf(stderr, "webfuse-provider: out of memory\n");
+		goto out_destroy_provider;
+	}
+	if ((token_file && load_secret(provider, token_file, true)) ||
+	    (secret_file && load_secret(provider, secret_file, false))) {
+		status = EXIT_USAGE;
 		goto out_destroy_provider;
 	}
 	wfp_provider_set_binary(provider, binary);

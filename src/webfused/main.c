@@ -1,4 +1,5 @@
 /* webfused: mounts a filesystem whose files a WebSocket provider lends. */
+#include "auth.h"
 #include "filesystem.h"
 #include "limit.h"
 #include "log.h"
@@ -30,6 +31,10 @@ enum {
 	OPT_MAX_CONNECTIONS,
 	OPT_CERT,
 	OPT_KEY,
+	OPT_TOKEN_FILE,
+	OPT_AUTHENTICATOR,
+	OPT_NO_AUTH,
+	OPT_DEVICE_SECRET,
 };
 
 /* A limit option: its name, where it goes and the range it accepts. */
@@ -71,6 +76,23 @@ static void usage(FILE *out)
 		"in time fails\n"
 		"                         with ETIMEDOUT (default %u, at most "
 		"%d)\n"
+		"\n"
+		"Authentication (one of them is required):\n"
+		"      --token-file FILE  a provider must present a token "
+		"whose salted hash\n"
+		"                         is in FILE (webfuse-token add "
+		"FILE NAME makes one)\n"
+		"      --authenticator PROGRAM\n"
+		"                         a provider's credentials go to "
+		"PROGRAM on stdin as\n"
+		"                         JSON; exit status 0 accepts "
+		"(within 5 s)\n"
+		"      --no-auth          accept every provider\n"
+		"      --device-secret FILE  prove to providers that ask "
+		"(webfuse-provider\n"
+		"                         --device-secret) that this "
+		"device holds FILE\n"
+		"\n"
 		"      --cert FILE        serve wss:// and https:// with "
 		"this certificate\n"
 		"                         (PEM, may hold the chain)\n"
@@ -239,6 +261,10 @@ int main(int argc, char *argv[])
 		{"bind", required_argument, NULL, 'b'},
 		{"timeout", required_argument, NULL, 't'},
 		{"docroot", required_argument, NULL, 'd'},
+		{"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+		{"authenticator", required_argument, NULL, OPT_AUTHENTICATOR},
+		{"no-auth", no_argument, NULL, OPT_NO_AUTH},
+		{"device-secret", required_argument, NULL, OPT_DEVICE_SECRET},
 		{"cert", required_argument, NULL, OPT_CERT},
 		{"key", required_argument, NULL, OPT_KEY},
 		{"log-level", required_argument, NULL, 'l'},
@@ -259,6 +285,8 @@ int main(int argc, char *argv[])
 		.entry_timeout = DEFAULT_CACHE_TIMEOUT,
 	};
 	struct wfd_server_options server_opts = {.port = DEFAULT_PORT};
+	struct wfd_auth_options auth_opts = {0};
+	struct wfd_auth *auth;
 	struct wfd_limits limits;
 	enum wfd_log_level level;
 	const struct limit_option *lo;
@@ -295,6 +323,18 @@ int main(int argc, char *argv[])
 			break;
 		case 'd':
 			server_opts.docroot = optarg;
+			break;
+		case OPT_TOKEN_FILE:
+			auth_opts.token_file = optarg;
+			break;
+		case OPT_AUTHENTICATOR:
+			auth_opts.program = optarg;
+			break;
+		case OPT_NO_AUTH:
+			auth_opts.none = true;
+			break;
+		case OPT_DEVICE_SECRET:
+			auth_opts.device_secret = optarg;
 			break;
 		case OPT_CERT:
 			server_opts.cert = optarg;
@@ -345,6 +385,19 @@ int main(int argc, char *argv[])
 		usage_error("%s", "a mountpoint is required (-m DIR)");
 		return 2;
 	}
+	switch (auth_opts.none + !!auth_opts.token_file + !!auth_opts.program) {
+	case 0:
+		usage_error("%s", "no authentication chosen: give "
+				  "--token-file FILE, --authenticator PROGRAM "
+				  "or --no-auth");
+		return 2;
+	case 1:
+		break;
+	default:
+		usage_error("%s", "choose one of --token-file, "
+				  "--authenticator and --no-auth");
+		return 2;
+	}
 	if (!server_opts.cert != !server_opts.key) {
 		usage_error("%s", "--cert and --key go together");
 		return 2;
@@ -364,12 +417,18 @@ int main(int argc, char *argv[])
 			strerror(-rc));
 		return 1;
 	}
-	fs = wfd_filesystem_create(&fs_opts, &limits);
-	if (!fs)
+	auth = wfd_auth_create(&auth_opts);
+	if (!auth)
 		return 1;
-	running = wfd_server_create(&server_opts, fs, &limits);
+	fs = wfd_filesystem_create(&fs_opts, &limits);
+	if (!fs) {
+		wfd_auth_destroy(auth);
+		return 1;
+	}
+	running = wfd_server_create(&server_opts, fs, &limits, auth);
 	if (!running) {
 		wfd_filesystem_destroy(fs);
+		wfd_auth_destroy(auth);
 		return 1;
 	}
 	if (!stop_requested)
@@ -378,5 +437,6 @@ int main(int argc, char *argv[])
 	wfd_server_destroy(running);
 	running = NULL;
 	wfd_filesystem_destroy(fs);
+	wfd_auth_destroy(auth);
 	return rc ? 1 : 0;
 }

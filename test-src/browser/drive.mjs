@@ -6,6 +6,7 @@
 //
 //   open URL            load a page in a new tab
 //   files PATH...       set the page's one <input type=file>
+//   fill SELECTOR TEXT  type TEXT (no spaces) into the field SELECTOR
 //   click TEXT          click the button whose text is exactly TEXT
 //   wait SELECTOR MS    wait until SELECTOR matches
 //   text SELECTOR       the text of SELECTOR
@@ -49,6 +50,9 @@ const commands = {
   },
   async files(...paths) {
     await current().locator('input[type=file]').setInputFiles(paths);
+  },
+  async fill(selector, text) {
+    await current().locator(selector).fill(text);
   },
   async click(...words) {
     const name = words.join(' ');

@@ -24,6 +24,8 @@ import time
 import traceback
 
 SKIP = 77
+# A test that chooses none of these runs the daemon with --no-auth.
+AUTH_OPTIONS = {"--token-file", "--authenticator", "--no-auth"}
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(
     __file__)), "..", ".."))
 FSTYPE = "fuse.webfuse"
@@ -273,6 +275,8 @@ class Webfuse:
             if self.tls:
                 self.make_cert()
                 argv += ["--cert", self.cert, "--key", self.key]
+            if not AUTH_OPTIONS & set(extra):
+                argv.append("--no-auth")
             argv += list(extra)
             self.daemon = Proc("webfused", argv, self.log_path("webfused"))
             try:

@@ -213,6 +213,43 @@ def shows_errors_in_words():
         assert rc == 0, "driver exited %s" % rc
 
 
+def authenticates_with_a_token():
+    """A device that requires a token: the page sends the one typed into
+    its token field in the protocol (browsers cannot set headers)."""
+    with harness.Webfuse("browser-token") as wf:
+        tokens = os.path.join(wf.tmp, "tokens")
+        tool = os.path.join(os.path.dirname(harness.binary("WEBFUSED")),
+                            "..", "webfuse-token", "webfuse-token")
+        token = subprocess.run([tool, "add", tokens, "browser"],
+                               capture_output=True, check=True, timeout=20,
+                               stdin=subprocess.DEVNULL).stdout.decode()
+        wf.start_daemon(extra=["--docroot", PAGE, "--token-file", tokens])
+        note = os.path.join(wf.tmp, "note.txt")
+        with open(note, "w") as f:
+            f.write("note\n")
+        browser = Browser(wf.log_path("browser"))
+        try:
+            url = "http://127.0.0.1:%d/" % wf.port
+            browser.do("open", url)
+            browser.do("files", note)
+            browser.do("fill", "#token", "wrong-token")
+            browser.do("click", "Connect")
+            browser.do("wait", '#state[data-state="closed"]', 20000)
+            text = browser.do("text", "#error")
+            assert "did not accept the token" in text, text
+
+            browser.do("fill", "#token", token.strip())
+            browser.do("click", "Connect")
+            browser.do("wait", '#state[data-state="connected"]', 20000)
+            with open(wf.path("note.txt")) as f:
+                assert f.read() == "note\n"
+            assert 'authenticated by token "browser"' in \
+                wf.daemon.output()
+        finally:
+            rc = browser.stop()
+        assert rc == 0, "driver exited %s" % rc
+
+
 if __name__ == "__main__":
     missing = [what for what, ok in (
         ("chromium", os.access(CHROMIUM, os.X_OK)),
@@ -227,4 +264,5 @@ if __name__ == "__main__":
     harness.run([
         ("a browser lends a firmware image", lends_an_image),
         ("the page shows errors in words", shows_errors_in_words),
+        ("the page authenticates with a token", authenticates_with_a_token),
     ], watchdog=400)

@@ -66,9 +66,14 @@ def daemon_cli():
         check_refusal([exe], ["mountpoint", "-m"], "no arguments")
         check_refusal([exe, "--port", port], ["mountpoint", "-m"],
                       "missing mountpoint")
-        check_refusal([exe, "-m", afile, "--port", port],
+        check_refusal([exe, "-m", tmp, "--port", port],
+                      ["--token-file", "--no-auth"], "no authentication")
+        check_refusal([exe, "-m", tmp, "--port", port, "--no-auth",
+                       "--token-file", afile],
+                      ["choose one"], "two authentications")
+        check_refusal([exe, "-m", afile, "--port", port, "--no-auth"],
                       ["director", afile], "mountpoint is a file")
-        check_refusal([exe, "-m", missing, "--port", port],
+        check_refusal([exe, "-m", missing, "--port", port, "--no-auth"],
                       ["exist", "no such", missing], "missing directory")
         check_refusal([exe, "-m", tmp, "--port", port, "--bogus-option"],
                       ["--bogus-option"],

@@ -175,7 +175,7 @@ def bad_docroot():
         for root in (missing, afile):
             p = subprocess.run(
                 [exe, "-m", wf.mnt, "--port", str(harness.free_port()),
-                 "--bind", "127.0.0.1", "--docroot", root],
+                 "--bind", "127.0.0.1", "--docroot", root, "--no-auth"],
                 stdin=subprocess.DEVNULL, capture_output=True, timeout=20,
                 preexec_fn=harness._die_with_parent)
             err = p.stderr.decode()

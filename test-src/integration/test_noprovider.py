@@ -83,7 +83,8 @@ def provider_first_then_daemon_restart():
         port = wf.port
         wf.daemon = harness.Proc(
             "webfused", [harness.binary("WEBFUSED"), "-m", wf.mnt, "--port",
-                         str(port), "--bind", "127.0.0.1", "--timeout", "5"],
+                         str(port), "--bind", "127.0.0.1", "--timeout", "5",
+                         "--no-auth"],
             wf.log_path("webfused2"))
         harness.wait_for(lambda: harness.mounted(wf.mnt), 15, "the mount")
         wf.wait_attached("probe.txt", wf.providers[0], timeout=40)
@@ -104,7 +105,7 @@ def stale_mount_is_cleared():
             (errno.ENOTCONN,), "stat of the dead mount")
         wf.daemon = harness.Proc(
             "webfused", [harness.binary("WEBFUSED"), "-m", wf.mnt, "--port",
-                         str(wf.port), "--bind", "127.0.0.1"],
+                         str(wf.port), "--bind", "127.0.0.1", "--no-auth"],
             wf.log_path("webfused-after-stale"))
         def remounted():
             try:

@@ -591,8 +591,19 @@ static void test_settings(void **state)
 	/* No URL yet. */
 	assert_int_equal(wfp_provider_run(p), -EINVAL);
 	assert_int_equal(wfp_provider_set_url(p, "http://x/"), -EINVAL);
-	assert_int_equal(wfp_provider_set_url(p, "wss://x/"), -EPROTONOSUPPORT);
+	assert_int_equal(wfp_provider_set_url(p, "wss://x/"), 0);
 	assert_int_equal(wfp_provider_set_url(p, "ws://x:1/"), 0);
+	assert_int_equal(wfp_provider_set_ca_file(p, "/ca.pem"), 0);
+	assert_int_equal(wfp_provider_set_ca_file(p, NULL), 0);
+	assert_int_equal(wfp_provider_set_token(p, ""), -EINVAL);
+	assert_int_equal(wfp_provider_set_token(p, "a\nb"), -EINVAL);
+	assert_int_equal(wfp_provider_set_token(p, "token-token-token"), 0);
+	assert_int_equal(wfp_provider_set_token(p, NULL), 0);
+	assert_int_equal(wfp_provider_set_device_secret(p, "short", 5),
+			 -EINVAL);
+	assert_int_equal(
+		wfp_provider_set_device_secret(p, "sixteen-bytes-ok", 16), 0);
+	assert_int_equal(wfp_provider_set_device_secret(p, NULL, 0), 0);
 	assert_int_equal(wfp_provider_set_url(p, "ws://y:2/"), 0);
 	memset(long_name, 'n', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
