@@ -48,7 +48,11 @@ struct wfd_session {
 	bool waiting_hello;	      /* ... is hello, else authenticate */
 	char proof[WF_PROOF_HEX + 1]; /* for the provider's challenge */
 	bool closing;		      /* close once what is queued is sent */
+	lws_sorted_usec_list_t attach_sul; /* the attach deadline */
 };
+
+/* An idle connection must not hold one of the few slots for long. */
+#define ATTACH_DEADLINE_S 10
 
 static int enqueue(void *user, struct wf_outmsg *msg)
 {
@@ -102,6 +106,24 @@ static void forget_token(struct wfd_session *s)
 	s->header_token = NULL;
 }
 
+static void attach_deadline(lws_sorted_usec_list_t *sul)
+{
+	struct wfd_session *s =
+		lws_container_of(sul, struct wfd_session, attach_sul);
+
+	if (s->state == SESSION_ATTACHED)
+		return;
+	if (s->job) {
+		/* An authenticator is at work: its own timeout comes first. */
+		lws_sul_schedule(lws_get_context(s->wsi), 0, &s->attach_sul,
+				 attach_deadline, LWS_USEC_PER_SEC);
+		return;
+	}
+	wfd_log(WFD_LOG_WARN, "provider %s: not attached within %d s, closing",
+		s->peer, ATTACH_DEADLINE_S);
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
 struct wfd_session *wfd_session_create(struct lws *wsi,
 				       struct wfd_filesystem *fs,
 				       const struct wfd_limits *limits,
@@ -128,6 +150,9 @@ struct wfd_session *wfd_session_create(struct lws *wsi,
 	wf_rxbuf_init(&s->rx);
 	wf_outqueue_init(&s->tx);
 	lws_get_peer_simple(wsi, s->peer, sizeof(s->peer));
+	lws_sul_schedule(lws_get_context(wsi), 0, &s->attach_sul,
+			 attach_deadline,
+			 (lws_usec_t)ATTACH_DEADLINE_S * LWS_USEC_PER_SEC);
 	return s;
 }
 
@@ -140,6 +165,7 @@ void wfd_session_destroy(struct wfd_session *s)
 		wfd_log(WFD_LOG_INFO, "provider %s detached from \"%s\"",
 			s->peer, wfd_filesystem_name(s->fs));
 	}
+	lws_sul_cancel(&s->attach_sul);
 	wfd_auth_cancel(s->job);
 	forget_token(s);
 	wfd_pending_destroy(s->pending, -EIO);

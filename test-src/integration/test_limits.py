@@ -175,8 +175,29 @@ def oversized_message():
         wf.start_provider(probe="probe.txt")
 
 
+def idle_connection_closed():
+    """A connection that does not attach within 10 s is closed, so that
+    idle peers cannot hold the connection slots."""
+    with harness.Webfuse("limits-idle") as wf:
+        wf.start_daemon()
+        idle = rfc6455.connect(wf.port, "/", fakeprovider.SUBPROTOCOL)
+        start = time.monotonic()
+        try:
+            while time.monotonic() - start < 20:
+                if idle.recv_message(1) is not None:
+                    raise AssertionError("the daemon sent something")
+        except (rfc6455.Closed, OSError):
+            pass
+        finally:
+            idle.close()
+        took = time.monotonic() - start
+        assert 9 < took < 15, "closed after %.1fs" % took
+        assert "not attached within 10 s, closing" in wf.daemon.output()
+
+
 if __name__ == "__main__":
     harness.run([
         ("limits are announced and enforced", enforced),
         ("an oversized message closes the connection", oversized_message),
+        ("an idle connection is closed", idle_connection_closed),
     ], watchdog=200)
