@@ -70,6 +70,12 @@ class FakeProvider:
             self.fragmented += 1
         self.ws.send_message(opcode, payload, cuts, pings)
 
+    def send_raw(self, payload, binary=False):
+        """Sends the bytes @payload as one text (or binary) message,
+        whatever they hold: JSON or not, UTF-8 or not."""
+        self._send(rfc6455.OP_BINARY if binary else rfc6455.OP_TEXT,
+                   payload)
+
     def send_json(self, obj):
         """Sends @obj as a text message."""
         self._send(rfc6455.OP_TEXT,

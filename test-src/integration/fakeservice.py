@@ -18,6 +18,16 @@ MAX_MESSAGE = rfc6455.MAX_MESSAGE
 Closed = rfc6455.Closed
 
 
+def unpack_answer(msg, attachment):
+    """An answer as (result, error, data bytes): its data decoded from
+    base64, or its attachment."""
+    result = msg.get("result")
+    data = attachment
+    if isinstance(result, dict) and isinstance(result.get("data"), str):
+        data = base64.b64decode(result["data"], validate=True)
+    return result, msg.get("error"), data
+
+
 class FakeService:
     def __init__(self, timeout=10):
         self.timeout = timeout
@@ -40,6 +50,8 @@ class FakeService:
 
     def accept(self):
         """Accepts the provider's connection and completes the upgrade."""
+        if self.conn is not None:  # a provider dialing in again
+            self.conn.sock.close()
         sock, _ = self.listener.accept()
         self.conn = rfc6455.Connection(sock, client=False,
                                        timeout=self.timeout)
@@ -50,7 +62,26 @@ class FakeService:
         return self.conn.recv_message()
 
     def send_json(self, obj):
+        """Sends @obj as a text message. Lone surrogates and NULs in its
+        strings go as JSON escapes ("\\udc80", "\\u0000"), as an attacker
+        would write them."""
         self.conn.send_message(rfc6455.OP_TEXT, json.dumps(obj).encode())
+
+    def send_raw(self, payload, binary=False):
+        """Sends the bytes @payload as one text (or binary) message,
+        whatever they hold."""
+        self.conn.send_message(rfc6455.OP_BINARY if binary else
+                               rfc6455.OP_TEXT, payload)
+
+    def send_attachment(self, obj, attachment, header_length=None):
+        """Sends @obj with @attachment in the attachment form (section 4);
+        @header_length, if given, is written as the header's length
+        instead of the true one."""
+        header = json.dumps(obj).encode()
+        if header_length is None:
+            header_length = len(header)
+        self.send_raw(struct.pack(">I", header_length) + header + attachment,
+                      binary=True)
 
     # --- JSON-RPC ----------------------------------------------------------
 
@@ -62,8 +93,12 @@ class FakeService:
         h = struct.unpack(">I", data[:4])[0]
         return json.loads(data[4:4 + h].decode()), data[4 + h:]
 
-    def handshake(self, features=()):
-        """Serves hello and add_filesystem: the provider is then attached."""
+    def handshake(self, features=(), hello=None):
+        """Serves hello and add_filesystem: the provider is then attached.
+        @hello, if given, is called with the result hello would get and
+        returns the members of the answer instead: {"result": ...} or
+        {"error": ...}. If the provider hangs up on that answer, Closed is
+        raised."""
         deadline = time.monotonic() + self.timeout
         attached = False
         while not attached and time.monotonic() < deadline:
@@ -85,24 +120,62 @@ class FakeService:
                 attached = True
             else:
                 raise AssertionError("unexpected message %r" % msg)
-            self.send_json({"jsonrpc": "2.0", "id": msg["id"],
-                            "result": result})
+            answer = {"result": result}
+            if hello is not None and method == "hello":
+                answer = hello(result)
+            self.send_json(dict(answer, jsonrpc="2.0", id=msg["id"]))
         assert attached, "provider did not attach"
 
     def call(self, method, **params):
         """Sends one request and returns (result, error, data bytes)."""
+        rid = self.send_request(method, params)
+        return self.answer_of(rid, method)
+
+    def send_request(self, method, params, attachment=None):
+        """Sends one request without waiting; returns its id. With
+        @attachment (bytes), in the attachment form: params["data"] is
+        then set to its length."""
         rid = self.next_id
         self.next_id += 1
-        self.send_json({"jsonrpc": "2.0", "id": rid, "method": method,
-                        "params": params})
+        msg = {"jsonrpc": "2.0", "id": rid, "method": method,
+               "params": params}
+        if attachment is None:
+            self.send_json(msg)
+        else:
+            params["data"] = len(attachment)
+            self.send_attachment(msg, attachment)
+        return rid
+
+    def answer_of(self, rid, what="request", null_id=False):
+        """The answer to the request @rid as (result, error, data bytes).
+        With @null_id an error answer with a null id (what a receiver
+        sends for a message it could not read) counts as well."""
         for _ in range(100):
             msg, attachment = self.recv_json()
-            if msg.get("id") == rid and "method" not in msg:
+            if "method" in msg:
+                continue
+            if msg.get("id") == rid or (null_id and msg.get("id") is None
+                                        and "error" in msg):
                 break
         else:
-            raise AssertionError("no answer to %s" % method)
-        result = msg.get("result")
-        data = attachment
-        if result is not None and isinstance(result.get("data"), str):
-            data = base64.b64decode(result["data"], validate=True)
-        return result, msg.get("error"), data
+            raise AssertionError("no answer to %s" % what)
+        return unpack_answer(msg, attachment)
+
+    def calls(self, requests):
+        """Sends every (method, params) of @requests at once, then reads
+        their answers: a list of (result, error, data) in the same order.
+        Keep batches small (both sides' socket buffers must hold them)."""
+        rids = [self.send_request(method, params)
+                for method, params in requests]
+        answers = {}
+        for _ in range(100 * len(rids)):
+            if len(answers) == len(rids):
+                return [answers[rid] for rid in rids]
+            msg, attachment = self.recv_json()
+            if "method" in msg or msg.get("id") not in rids:
+                continue
+            answers[msg["id"]] = unpack_answer(msg, attachment)
+        if len(answers) == len(rids):
+            return [answers[rid] for rid in rids]
+        raise AssertionError("%d of %d answers missing" % (
+            len(rids) - len(answers), len(rids)))
