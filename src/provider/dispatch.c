@@ -216,6 +216,8 @@ static struct wf_outmsg *reply_handle(const struct wfp_dispatch *d,
 
 	if (handle > (uint64_t)WF_INT_MAX) {
 		err = -EOVERFLOW;
+	} else if (handle && wfp_handles_add(d->open, handle, path)) {
+		err = -ENOMEM;
 	} else {
 		result = handle_json(handle, st, &err);
 		if (result)
@@ -228,6 +230,7 @@ static struct wf_outmsg *reply_handle(const struct wfp_dispatch *d,
 	if (!err)
 		return m;
 	wf_outmsg_destroy(m);
+	wfp_handles_remove(d->open, handle);
 	if (d->ops->release)
 		d->ops->release(path, handle, d->user_data);
 	return wfp_dispatch_error(msg->id, err);
@@ -359,6 +362,7 @@ static struct wf_outmsg *do_write(const struct wfp_dispatch *d,
 static struct wf_outmsg *do_release(const struct wfp_dispatch *d,
 				    struct wf_message *msg, struct args *a)
 {
+	wfp_handles_remove(d->open, a->handle);
 	return reply_empty(msg,
 			   d->ops->release(a->path, a->handle, d->user_data));
 }

@@ -4,6 +4,7 @@
 
 #include <webfuse/provider.h>
 
+#include "handles.h"
 #include "message.h"
 #include "outmsg.h"
 
@@ -19,6 +20,7 @@ struct wfp_dispatch {
 	size_t max_write;		  /* largest data of a write */
 	size_t max_entries;		  /* largest readdir listing */
 	size_t max_message;		  /* largest message to send */
+	struct wfp_handles *open;	  /* handles given out, not released */
 };
 
 /*

@@ -57,6 +57,11 @@ struct wfp_session *wfp_session_create(const struct wfp_operations *ops,
 	s->dispatch.max_write = WF_DEFAULT_MAX_WRITE;
 	s->dispatch.max_entries = WF_DEFAULT_MAX_ENTRIES;
 	s->dispatch.max_message = WF_DEFAULT_MAX_MESSAGE;
+	s->dispatch.open = wfp_handles_create();
+	if (!s->dispatch.open) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -70,6 +75,11 @@ void wfp_session_set_credentials(struct wfp_session *s, const char *token,
 
 void wfp_session_destroy(struct wfp_session *s)
 {
+	if (!s)
+		return;
+	/* The service can no longer release what it had open. */
+	wfp_handles_destroy(s->dispatch.open, s->dispatch.ops,
+			    s->dispatch.user_data);
 	free(s);
 }
 

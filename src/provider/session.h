@@ -33,7 +33,11 @@ struct wfp_session *wfp_session_create(const struct wfp_operations *ops,
 void wfp_session_set_credentials(struct wfp_session *s, const char *token,
 				 const char *secret, size_t secret_len);
 
-/* wfp_session_destroy() - free @s; accepts NULL. */
+/*
+ * wfp_session_destroy() - the connection ended: release every handle the
+ * service had open (it cannot release them any more), free @s. Accepts
+ * NULL.
+ */
 void wfp_session_destroy(struct wfp_session *s);
 
 /*

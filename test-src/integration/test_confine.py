@@ -1453,10 +1453,43 @@ def confine_single_file():
             svc.close()
 
 
+def handles_end_with_their_connection():
+    """Files a connection opened and never released are released when it
+    ends: a daemon that drops connections cannot fill the provider's table
+    of open files (protocol.md 6.2)."""
+    with harness.Webfuse("confine-handles") as wf:
+        with open(os.path.join(wf.src, "file.txt"), "w") as f:
+            f.write("inside\n")
+        svc = fakeservice.FakeService()
+        try:
+            wf.port = svc.port
+            p = wf.start_provider()
+            for round_ in range(2):
+                svc.accept()
+                svc.handshake()
+                for i in range(MAX_OPEN):
+                    result, error, _ = svc.call("open", path="/file.txt",
+                                                access="read")
+                    assert error is None, "round %d open %d: %r" % (
+                        round_, i, error)
+                result, error, _ = svc.call("open", path="/file.txt",
+                                            access="read")
+                assert error and error["data"]["errno"] == "EMFILE", error
+                # The connection drops; the provider dials in again.
+                svc.conn.sock.close()
+                svc.conn = None
+            fds = len(os.listdir("/proc/%d/fd" % p.pid))
+            assert fds < 64, "the provider holds %d descriptors" % fds
+        finally:
+            svc.close()
+
+
 harness.run([("no escape through the mount", confine),
              ("no escape by direct protocol requests", confine_protocol),
              ("no escape by write requests", confine_writes),
              ("malformed requests are refused", confine_malformed),
              ("no escape while symlinks are swapped in", confine_race),
              ("single-file mode lends the file alone", confine_single_file),
-             ("a hostile greeting", confine_hello)])
+             ("a hostile greeting", confine_hello),
+             ("handles end with their connection",
+              handles_end_with_their_connection)])

@@ -476,6 +476,16 @@ static int setup(void **state)
 	dispatch.max_write = 1 << 20;
 	dispatch.max_entries = 10;
 	dispatch.max_message = 1 << 20;
+	dispatch.open = wfp_handles_create();
+	return dispatch.open ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	/* Handles still open are released, as when a connection ends. */
+	wfp_handles_destroy(dispatch.open, dispatch.ops, dispatch.user_data);
+	dispatch.open = NULL;
 	return 0;
 }
 
@@ -737,6 +747,29 @@ static void test_open_handle_overflow(void **state)
 		     "EOVERFLOW");
 	assert_int_equal(fake.release_calls, 1);
 	assert_int_equal(fake.released, (uint64_t)1 << 60);
+}
+
+/* What a connection leaves open is released when it ends, exactly once. */
+static void test_open_handles_released_at_end(void **state)
+{
+	struct wf_outmsg *out;
+	struct wf_message resp;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		call("open", "{\"path\":\"/hello.txt\",\"access\":\"read\"}",
+		     &out, &resp);
+		assert_non_null(resp.result);
+		release_response(out, &resp);
+	}
+	call("release", "{\"path\":\"/hello.txt\",\"handle\":7}", &out, &resp);
+	release_response(out, &resp);
+	assert_int_equal(fake.release_calls, 1);
+	wfp_handles_destroy(dispatch.open, dispatch.ops, dispatch.user_data);
+	dispatch.open = NULL;
+	/* Three opens of the same handle, one released: two left. */
+	assert_int_equal(fake.release_calls, 3);
+	assert_int_equal(fake.released, HANDLE);
 }
 
 /*
@@ -1819,36 +1852,56 @@ static void test_error_message(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_getattr, setup),
-		cmocka_unit_test_setup(test_invalid_paths, setup),
-		cmocka_unit_test_setup(test_unknown_and_missing, setup),
-		cmocka_unit_test_setup(test_readdir, setup),
-		cmocka_unit_test_setup(test_open, setup),
-		cmocka_unit_test_setup(test_open_handle_overflow, setup),
-		cmocka_unit_test_setup(test_read_base64, setup),
-		cmocka_unit_test_setup(test_read_binary, setup),
-		cmocka_unit_test_setup(test_read_short_counts, setup),
-		cmocka_unit_test_setup(test_read_errors, setup),
-		cmocka_unit_test_setup(test_attachment_refused, setup),
-		cmocka_unit_test_setup(test_release, setup),
-		cmocka_unit_test_setup(test_create, setup),
-		cmocka_unit_test_setup(test_open_exclusive_dropped, setup),
-		cmocka_unit_test_setup(test_write, setup),
-		cmocka_unit_test_setup(test_write_errors, setup),
-		cmocka_unit_test_setup(test_flush_fsync, setup),
-		cmocka_unit_test_setup(test_fallocate, setup),
-		cmocka_unit_test_setup(test_setattr, setup),
-		cmocka_unit_test_setup(test_mkdir_mknod_symlink, setup),
-		cmocka_unit_test_setup(test_link_unlink_rename, setup),
-		cmocka_unit_test_setup(test_getxattr, setup),
-		cmocka_unit_test_setup(test_listxattr, setup),
-		cmocka_unit_test_setup(test_setxattr, setup),
-		cmocka_unit_test_setup(test_getattr_handle, setup),
-		cmocka_unit_test_setup(test_readlink, setup),
-		cmocka_unit_test_setup(test_statfs, setup),
-		cmocka_unit_test_setup(test_access, setup),
-		cmocka_unit_test_setup(test_response_too_large, setup),
-		cmocka_unit_test_setup(test_error_message, setup),
+		cmocka_unit_test_setup_teardown(test_getattr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invalid_paths, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_and_missing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_readdir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_open_handles_released_at_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_handle_overflow,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_base64, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_binary, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_short_counts, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_read_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_attachment_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_exclusive_dropped,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_flush_fsync, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fallocate, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_setattr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mkdir_mknod_symlink, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_link_unlink_rename, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_getxattr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listxattr, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_setxattr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_getattr_handle, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_readlink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_access, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_response_too_large, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_error_message, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
