@@ -306,6 +306,18 @@ static int open_regular(struct wfdir *dir, const char *path, int flags)
 	return fd;
 }
 
+/*
+ * Whether @mode on a file of type @type owned by @uid and @gid would make
+ * it set-user-ID root or set-group-ID root, which a remote user must never
+ * get from a provider run as root (directory.h).
+ */
+static bool setid_root(mode_t type, mode_t mode, uid_t uid, gid_t gid)
+{
+	if (S_ISDIR(type))
+		return false;
+	return ((mode & S_ISUID) && uid == 0) || ((mode & S_ISGID) && gid == 0);
+}
+
 /* Creates the regular file @path, which must not exist. */
 static int create_new(struct wfdir *dir, const char *path, mode_t mode,
 		      int flags)
@@ -367,6 +379,8 @@ static int open_file(struct wfdir *dir, const char *path, int flags,
 	if (dir->read_only && (creating || (flags & O_ACCMODE) != O_RDONLY ||
 			       (flags & (O_TRUNC | O_APPEND))))
 		return -EROFS;
+	if (creating && setid_root(S_IFREG, mode, geteuid(), getegid()))
+		return -EPERM;
 	f = free_slot(dir);
 	if (!f)
 		return -EMFILE;
@@ -525,18 +539,24 @@ static int dir_fgetattr(const char *path, uint64_t handle, struct stat *st,
 
 /*
  * Applies the changes @to_set (WFP_SET_*) of @v to the object @fd refers
- * to: an open file, or with @proc (its PROC_FD path) an O_PATH descriptor
- * of the object of type @type, changed itself even if it is a symlink.
+ * to, whose attributes are @now: an open file, or with @proc (its PROC_FD
+ * path) an O_PATH descriptor of the object, changed itself even if it is a
+ * symlink.
  */
-static int change(int fd, const char *proc, mode_t type, const struct stat *v,
-		  int to_set)
+static int change(int fd, const char *proc, const struct stat *now,
+		  const struct stat *v, int to_set)
 {
 	uid_t uid = (to_set & WFP_SET_UID) ? v->st_uid : (uid_t)-1;
 	gid_t gid = (to_set & WFP_SET_GID) ? v->st_gid : (gid_t)-1;
 	mode_t mode = v->st_mode & 07777;
+	mode_t type = now->st_mode;
 	struct timespec times[2] = {v->st_atim, v->st_mtim};
 	int rc = 0;
 
+	if ((to_set & WFP_SET_MODE) &&
+	    setid_root(type, mode, uid == (uid_t)-1 ? now->st_uid : uid,
+		       gid == (gid_t)-1 ? now->st_gid : gid))
+		return -EPERM;
 	if (to_set & WFP_SET_MODE) {
 		if (proc && S_ISLNK(type))
 			return -EOPNOTSUPP;
@@ -571,7 +591,8 @@ static int dir_setattr(const char *path, uint64_t handle,
 		fd = handle_fd(dir, handle);
 		if (fd < 0)
 			return fd;
-		rc = change(fd, NULL, 0, values, to_set);
+		rc = fstat(fd, st) ? -errno
+				   : change(fd, NULL, st, values, to_set);
 		if (!rc && fstat(fd, st))
 			rc = -errno;
 		return rc;
@@ -583,7 +604,7 @@ static int dir_setattr(const char *path, uint64_t handle,
 	if (!rc && fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
 		rc = -errno;
 	if (!rc)
-		rc = change(fd, proc, st->st_mode, values, to_set);
+		rc = change(fd, proc, st, values, to_set);
 	if (!rc && fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
 		rc = -errno;
 	close(fd);
@@ -616,7 +637,8 @@ static int make_dir(int dfd, const char *name, const struct node *node)
 static int make_node(int dfd, const char *name, const struct node *node)
 {
 	/* Never a device node for a remote user (directory.h). */
-	if (S_ISCHR(node->mode) || S_ISBLK(node->mode))
+	if (S_ISCHR(node->mode) || S_ISBLK(node->mode) ||
+	    setid_root(node->mode, node->mode, geteuid(), getegid()))
 		return -EPERM;
 	return mknodat(dfd, name, node->mode, node->rdev) ? -errno : 0;
 }
@@ -927,12 +949,17 @@ static int dir_readlink(const char *path, char *buf, size_t size,
 			void *user_data)
 {
 	int fd = look(user_data, path, READS);
+	struct stat st;
 	ssize_t n;
 
 	if (fd < 0)
 		return fd;
-	n = readlinkat(fd, "", buf, size);
-	if (n < 0)
+	/* On an O_PATH descriptor of anything else the kernel says ENOENT. */
+	if (fstat(fd, &st))
+		n = -errno;
+	else if (!S_ISLNK(st.st_mode))
+		n = -EINVAL;
+	else if ((n = readlinkat(fd, "", buf, size)) < 0)
 		n = -errno;
 	close(fd);
 	if (n < 0)

@@ -28,7 +28,11 @@
  * Every other error is the errno the local call gives, with these
  * exceptions: mknod of a character or block device answers EPERM, as for
  * an unprivileged user, so that a provider run as root never makes device
- * nodes at a remote user's wish. Extended attributes and setattr without a
+ * nodes at a remote user's wish; for the same reason no file is ever made
+ * set-user-ID root or set-group-ID root (create, mknod or setattr of such
+ * a mode answers EPERM; set-ID bits for other owners, and on directories,
+ * are applied). readlink of anything but a symlink answers EINVAL.
+ * Extended attributes and setattr without a
  * handle act through /proc/self/fd on the object resolved once, whatever
  * its type: nothing is opened, a FIFO or device neither, and a symlink is
  * changed itself (user.* attributes of a symlink answer EPERM, as the

@@ -663,9 +663,23 @@ static void test_create_file(void **state)
 	assert_int_equal(create_err(f, "/", O_WRONLY | O_EXCL), -EEXIST);
 
 	/* Modes are exact (the umask is 0) and include the special bits. */
-	h = create_ok(f, "/sub/odd", 02711, O_RDONLY | O_EXCL, &st);
-	assert_int_equal(st.st_mode & 07777, 02711);
+	h = create_ok(f, "/sub/odd", 01711, O_RDONLY | O_EXCL, &st);
+	assert_int_equal(st.st_mode & 07777, 01711);
 	assert_int_equal(ops->release("/sub/odd", h, f->dir), 0);
+	/* But never set-ID root (directory.h). */
+	if (geteuid() == 0) {
+		assert_int_equal(ops->create("/sub/suid", 04755, O_WRONLY, &h,
+					     &st, f->dir),
+				 -EPERM);
+		assert_int_equal(ops->create("/sub/sgid", 02755, O_WRONLY, &h,
+					     &st, f->dir),
+				 -EPERM);
+		assert_int_equal(ops->mknod("/sub/fifo", S_IFIFO | 04644, 0,
+					    &st, f->dir),
+				 -EPERM);
+		assert_int_equal(ops->getattr("/sub/suid", &st, f->dir),
+				 -ENOENT);
+	}
 }
 
 static void test_write_offsets(void **state)
