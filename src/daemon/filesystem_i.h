@@ -135,8 +135,15 @@ void wfd_request_send(struct wfd_request *r, const char *method, json_t *params,
 void wfd_op(fuse_req_t req, fuse_ino_t ino, wfd_call_done_fn *done,
 	    const char *method, json_t *extra);
 
-/* wfd_outcome() - 0 for a result, else the negative errno of the call. */
+/*
+ * wfd_outcome() - 0 for a result, else the negative errno of the call. An
+ * attachment is invalid here (-EIO): only the results of read and
+ * getxattr carry data, and they use wfd_data_outcome().
+ */
 int wfd_outcome(struct wf_message *reply, int err);
+
+/* wfd_data_outcome() - wfd_outcome() for a result that carries data. */
+int wfd_data_outcome(struct wf_message *reply, int err);
 
 /*
  * wfd_empty_done() - finish a call whose result carries nothing: the

@@ -157,7 +157,7 @@ static void read_done(struct wfd_call *call, struct wf_message *reply, int err)
 	size_t size;
 
 	note_stall(r, err);
-	err = wfd_outcome(reply, err);
+	err = wfd_data_outcome(reply, err);
 	if (!err) {
 		err = wf_message_data(reply, r->size, &data, &size);
 		if (err == -EINVAL || err == -ENOENT || err == -EMSGSIZE)

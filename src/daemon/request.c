@@ -183,13 +183,24 @@ void wfd_op(fuse_req_t req, fuse_ino_t ino, wfd_call_done_fn *done,
 	wfd_request_start(r, method, extra);
 }
 
-int wfd_outcome(struct wf_message *reply, int err)
+int wfd_data_outcome(struct wf_message *reply, int err)
 {
 	if (err)
 		return err;
 	if (reply->error)
 		return wf_rpc_error_errno(reply->error);
 	return 0;
+}
+
+int wfd_outcome(struct wf_message *reply, int err)
+{
+	err = wfd_data_outcome(reply, err);
+	if (!err && reply->attachment) {
+		wfd_log(WFD_LOG_WARN, "provider: an attachment on a result "
+				      "that carries no data");
+		return -EIO;
+	}
+	return err;
 }
 
 void wfd_empty_done(struct wfd_call *call, struct wf_message *reply, int err)
