@@ -339,6 +339,21 @@ class Webfuse:
             self.wait_attached(probe, p)
         return p
 
+    def provider_exit(self, extra=(), url=None, env=None, timeout=20):
+        """Runs webfuse-provider --no-reconnect lending self.src to @url
+        (default: this daemon over ws://) until it ends, within @timeout
+        seconds. Returns (exit code, stderr)."""
+        url = url or "ws://127.0.0.1:%d/" % self.port
+        p = subprocess.run(
+            [binary("WEBFUSE_PROVIDER"), "-u", url, "-p", self.src,
+             "--no-reconnect"] + list(extra), env=env,
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
+            preexec_fn=_die_with_parent)
+        err = p.stderr.decode("utf-8", "replace")
+        log("provider %s %s: rc %d: %s" % (url, " ".join(extra),
+                                           p.returncode, err.strip()))
+        return p.returncode, err
+
     def wait_attached(self, probe, provider=None, timeout=20):
         """Waits until @probe (relative path) is visible through the mount."""
         first = probe.split("/")[0]

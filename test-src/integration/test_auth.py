@@ -33,19 +33,6 @@ def write(path, text):
     return path
 
 
-def run_provider(wf, extra, timeout=20):
-    """webfuse-provider --no-reconnect to its end: (rc, stderr)."""
-    p = subprocess.run(
-        [harness.binary("WEBFUSE_PROVIDER"), "-u",
-         "ws://127.0.0.1:%d/" % wf.port, "-p", wf.src, "--no-reconnect"]
-        + list(extra), stdin=subprocess.DEVNULL, capture_output=True,
-        timeout=timeout, preexec_fn=harness._die_with_parent)
-    err = p.stderr.decode("utf-8", "replace")
-    harness.log("provider %s: rc %d: %s" % (" ".join(extra), p.returncode,
-                                            err.strip()))
-    return p.returncode, err
-
-
 def setup(wf):
     """A token file with one token; returns (token file, a file holding
     the token, a file holding a wrong token)."""
@@ -64,9 +51,9 @@ def tokens_in_header():
         tokens, good, bad = setup(wf)
         wf.start_daemon(extra=["--token-file", tokens])
 
-        rc, err = run_provider(wf, [])
+        rc, err = wf.provider_exit([])
         assert rc == 1 and "requires a token (--token-file)" in err, err
-        rc, err = run_provider(wf, ["--token-file", bad])
+        rc, err = wf.provider_exit(["--token-file", bad])
         assert rc == 1 and "refused this provider's token" in err, err
         log = wf.daemon.output()
         assert REFUSAL in log and "bad" not in log.split(REFUSAL)[1][:40]
@@ -122,10 +109,10 @@ def failures_are_rate_limited():
         tokens, good, bad = setup(wf)
         wf.start_daemon(extra=["--token-file", tokens])
         for _ in range(5):
-            assert run_provider(wf, ["--token-file", bad])[0] == 1
+            assert wf.provider_exit(["--token-file", bad])[0] == 1
         # Five failures: even the right token waits for the window.
         for _ in range(3):
-            rc, err = run_provider(wf, ["--token-file", good])
+            rc, err = wf.provider_exit(["--token-file", good])
             assert rc == 1 and "refused this provider's token" in err, err
         log = wf.daemon.output()
         assert log.count(REFUSAL) == 5, log
@@ -160,10 +147,10 @@ def external_authenticator():
                       "closed-sesame-012345\n")
         slow = write(os.path.join(wf.tmp, "slow"), "slow-slow-slow-slow\n")
 
-        rc, err = run_provider(wf, ["--token-file", wrong])
+        rc, err = wf.provider_exit(["--token-file", wrong])
         assert rc == 1 and "refused this provider's token" in err, err
         start = time.monotonic()
-        rc, err = run_provider(wf, ["--token-file", slow], timeout=40)
+        rc, err = wf.provider_exit(["--token-file", slow], timeout=40)
         took = time.monotonic() - start
         assert rc == 1 and 4 < took < 10, (rc, took)
         assert "the authenticator took more than 5 s" in \
@@ -216,7 +203,7 @@ def device_proves_itself():
         wf.start_daemon(extra=["--token-file", tokens, "--device-secret",
                                secret])
 
-        rc, err = run_provider(wf, ["--token-file", good, "--device-secret",
+        rc, err = wf.provider_exit(["--token-file", good, "--device-secret",
                                     other])
         assert rc == 1 and "did not prove it holds the device secret" in \
             err, err
@@ -245,7 +232,7 @@ def device_proves_itself():
         secret = os.path.join(wf.tmp, "device.secret")
         token_tool("secret", secret)
         wf.start_daemon(extra=["--token-file", tokens])
-        rc, err = run_provider(wf, ["--token-file", good, "--device-secret",
+        rc, err = wf.provider_exit(["--token-file", good, "--device-secret",
                                     secret])
         assert rc == 1 and "did not prove" in err, err
 

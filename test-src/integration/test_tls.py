@@ -14,19 +14,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 
-def run_provider(wf, url, extra=(), env=None, timeout=20):
-    """webfuse-provider --no-reconnect to its end: (rc, stderr)."""
-    p = subprocess.run(
-        [harness.binary("WEBFUSE_PROVIDER"), "-u", url, "-p", wf.src,
-         "--no-reconnect"] + list(extra),
-        env=env, stdin=subprocess.DEVNULL, capture_output=True,
-        timeout=timeout, preexec_fn=harness._die_with_parent)
-    err = p.stderr.decode("utf-8", "replace")
-    harness.log("provider %s %s: rc %d: %s" % (url, " ".join(extra),
-                                                p.returncode, err.strip()))
-    return p.returncode, err
-
-
 def verifies():
     with harness.Webfuse("tls") as wf:
         wf.tls = True
@@ -40,17 +27,17 @@ def verifies():
         url = "wss://127.0.0.1:%d/" % wf.port
 
         # No CA given and the lab certificate is in no system store.
-        rc, err = run_provider(wf, url)
+        rc, err = wf.provider_exit(url=url)
         assert rc == 1, rc
         assert "certificate is not trusted (self-signed certificate)" in err \
             and "--ca FILE" in err, err
 
         # Plain ws:// to the TLS port gets nowhere.
-        rc, err = run_provider(wf, "ws://127.0.0.1:%d/" % wf.port)
+        rc, err = wf.provider_exit()
         assert rc == 1 and "cannot connect" in err, err
 
         # A --ca that cannot be read is a usage error.
-        rc, err = run_provider(wf, url, ["--ca", os.path.join(wf.tmp, "no")])
+        rc, err = wf.provider_exit(["--ca", os.path.join(wf.tmp, "no")], url)
         assert rc == 2 and "cannot read --ca" in err, err
 
         # The system's store is used by default (OpenSSL honours
@@ -92,8 +79,8 @@ def refuses_wrong_name():
         wf.tls = True
         wf.make_cert(names=("device.example",))
         wf.start_daemon()
-        rc, err = run_provider(wf, "wss://127.0.0.1:%d/" % wf.port,
-                               ["--ca", wf.cert])
+        rc, err = wf.provider_exit(["--ca", wf.cert],
+                                   "wss://127.0.0.1:%d/" % wf.port)
         assert rc == 1, rc
         assert "certificate is not trusted (IP address mismatch)" in err, err
         assert harness.call(os.listdir, wf.mnt, timeout=10) == []
