@@ -353,6 +353,15 @@ static void move(struct wfd_nodes *nodes, struct wfd_node *n,
 	release(nodes, old_parent);
 }
 
+/* Whether @n is @ancestor or lies beneath it. */
+static bool within(const struct wfd_node *n, const struct wfd_node *ancestor)
+{
+	for (; n; n = n->parent)
+		if (n == ancestor)
+			return true;
+	return false;
+}
+
 int wfd_nodes_rename(struct wfd_nodes *nodes, uint64_t parent, const char *name,
 		     uint64_t newparent, const char *newname, bool exchange)
 {
@@ -366,6 +375,9 @@ int wfd_nodes_rename(struct wfd_nodes *nodes, uint64_t parent, const char *name,
 		return -ESTALE;
 	if (from && from == to)
 		return 0;
+	/* A node inside itself would make every path beneath it endless. */
+	if ((from && within(np, from)) || (exchange && to && within(p, to)))
+		return -EINVAL;
 	if (from && !(from_name = strdup(newname)))
 		return -ENOMEM;
 	if (exchange && to && !(to_name = strdup(name))) {

@@ -74,8 +74,9 @@ void wfd_nodes_remove(struct wfd_nodes *nodes, uint64_t parent,
  * of @newparent (names borrowed, copied), as rename(2) does: a node that
  * had the new name is removed. With @exchange the two swapped names
  * instead. Names the table does not hold are skipped.
- * Returns 0, -ESTALE if a parent is unknown, or -ENOMEM (the table is
- * unchanged).
+ * Returns 0, -ESTALE if a parent is unknown, -EINVAL if a node would end
+ * up beneath itself (the kernel refuses such renames; the table never
+ * holds one), or -ENOMEM (the table is unchanged on error).
  */
 int wfd_nodes_rename(struct wfd_nodes *nodes, uint64_t parent, const char *name,
 		     uint64_t newparent, const char *newname, bool exchange);

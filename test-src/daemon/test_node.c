@@ -299,6 +299,32 @@ static void rename_exchange_swaps(void **state)
 	assert_int_equal(wfd_nodes_count(nodes), 4);
 }
 
+/* A directory never goes beneath itself, whatever the table is told. */
+static void rename_into_itself_refused(void **state)
+{
+	struct wfd_nodes *nodes = *state;
+	uint64_t dir, sub, other;
+
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "dir", &dir),
+			 0);
+	assert_int_equal(wfd_nodes_lookup(nodes, dir, "sub", &sub), 0);
+	assert_int_equal(wfd_nodes_lookup(nodes, WFD_NODE_ROOT, "o", &other),
+			 0);
+	assert_int_equal(wfd_nodes_rename(nodes, WFD_NODE_ROOT, "dir", sub,
+					  "dir", false),
+			 -EINVAL);
+	assert_int_equal(
+		wfd_nodes_rename(nodes, WFD_NODE_ROOT, "dir", dir, "x", false),
+		-EINVAL);
+	/* An exchange whose other side would go beneath itself, too. */
+	assert_int_equal(wfd_nodes_rename(nodes, sub, "unknown", WFD_NODE_ROOT,
+					  "dir", true),
+			 -EINVAL);
+	assert_path(nodes, dir, "/dir");
+	assert_path(nodes, sub, "/dir/sub");
+	assert_path(nodes, other, "/o");
+}
+
 static void rename_releases_emptied_parent(void **state)
 {
 	struct wfd_nodes *nodes = *state;
@@ -341,6 +367,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(rename_exchange_swaps, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(rename_into_itself_refused,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(rename_releases_emptied_parent,
 						setup, teardown),
 	};
