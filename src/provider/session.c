@@ -15,6 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The most a service may make this provider hold for one message. */
+#define MAX_MESSAGE_CAP (64u << 20)
+#define MAX_CHUNK_CAP	(16u << 20)
+#define MAX_ENTRIES_CAP 10000000u
+
 #define HELLO_ID	  1
 #define ADD_FILESYSTEM_ID 2
 #define AUTHENTICATE_ID	  3
@@ -163,9 +168,12 @@ static int refused(const char *method, const json_t *error)
 
 /*
  * Reads the limit @key of @limits (borrowed; may be NULL) into @out, which
- * holds the default. Returns 0 or -EPROTO for an invalid value.
+ * holds the default. A value above @cap is taken as @cap: the service's
+ * word must not make the provider allocate what it will not. Returns 0 or
+ * -EPROTO for an invalid value.
  */
-static int read_limit(const json_t *limits, const char *key, size_t *out)
+static int read_limit(const json_t *limits, const char *key, size_t cap,
+		      size_t *out)
 {
 	uint64_t v;
 	int rc = wf_field_uint(limits, key, WF_INT_MAX, &v);
@@ -176,7 +184,7 @@ static int read_limit(const json_t *limits, const char *key, size_t *out)
 		wfp_log("the service announced an invalid %s", key);
 		return -EPROTO;
 	}
-	*out = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
+	*out = v > cap ? cap : (size_t)v;
 	return 0;
 }
 
@@ -229,15 +237,22 @@ static int on_hello(struct wfp_session *s, struct wf_outqueue *q,
 		wfp_log("the service announced invalid limits");
 		return -EPROTO;
 	}
-	rc = read_limit(limits, "max_message", &d->max_message);
+	rc = read_limit(limits, "max_message", MAX_MESSAGE_CAP,
+			&d->max_message);
 	if (!rc)
-		rc = read_limit(limits, "max_read", &d->max_read);
+		rc = read_limit(limits, "max_read", MAX_CHUNK_CAP,
+				&d->max_read);
 	if (!rc)
-		rc = read_limit(limits, "max_write", &d->max_write);
+		rc = read_limit(limits, "max_write", MAX_CHUNK_CAP,
+				&d->max_write);
 	if (!rc)
-		rc = read_limit(limits, "max_entries", &d->max_entries);
+		rc = read_limit(limits, "max_entries", MAX_ENTRIES_CAP,
+				&d->max_entries);
 	if (rc)
 		return rc;
+	/* A read must fit a message, even as base64. */
+	if (d->max_read > d->max_message / 4 * 3)
+		d->max_read = d->max_message / 4 * 3;
 	rc = wf_field_bool(msg->result, "authenticate", &authenticate);
 	if (rc && rc != -ENOENT) {
 		wfp_log("the service sent an invalid hello result");

@@ -254,6 +254,27 @@ static void test_limits(void **state)
 		WF_RPC_INVALID_PARAMS);
 }
 
+/* The service's word does not make the provider hold more than its caps. */
+static void test_huge_limits_capped(void **state)
+{
+	struct fixture *f = *state;
+	struct wf_message *m;
+
+	attach(f, "{\"protocol\":1,\"limits\":{\"max_message\":"
+		  "9007199254740991,\"max_read\":9007199254740991,"
+		  "\"max_write\":9007199254740991}}");
+	assert_int_equal(wfp_session_max_message(f->session), 64u << 20);
+	/* A read above 16 MiB is refused before anything is reserved. */
+	assert_int_equal(
+		feed(f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"read\","
+			"\"params\":{\"path\":\"/f\",\"handle\":0,"
+			"\"offset\":0,\"size\":16777217}}"),
+		0);
+	m = pop(f);
+	assert_int_equal(json_integer_value(json_object_get(m->error, "code")),
+			 WF_RPC_INVALID_PARAMS);
+}
+
 static void check_read_form(struct fixture *f, bool binary)
 {
 	struct wf_message *m;
@@ -538,6 +559,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attach_unnamed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_huge_limits_capped, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_binary_agreed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
