@@ -14,6 +14,7 @@ apt-get install -y --no-install-recommends \
 	build-essential \
 	ca-certificates \
 	chromium \
+	clang \
 	clang-format \
 	cmake \
 	diffutils \

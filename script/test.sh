@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks formatting, then builds and runs every test twice: a normal build
-# in build/ and an AddressSanitizer + UBSan build in build-asan/.
-# Exits non-zero if the format check or either build or test run fails.
+# in build/ and an AddressSanitizer + UBSan build in build-asan/, then
+# runs each fuzz target for a short time (script/fuzz.sh, in build-fuzz/).
+# Exits non-zero if the format check, either build or test run, or the
+# fuzzing fails.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,6 +41,11 @@ if ! ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	build_and_test "$build_asan" -DBUILD_TESTING=ON -DWF_SANITIZE=ON; then
 	failed+=("build-asan")
+fi
+
+# A bounded fuzz run: WF_FUZZ_SECONDS per target (8 targets, 20 s each).
+if ! "$root/script/fuzz.sh" "${WF_FUZZ_SECONDS:-20}"; then
+	failed+=("fuzz")
 fi
 
 if [ "${#failed[@]}" -ne 0 ]; then
