@@ -260,6 +260,9 @@ int wfd_reply_entry(struct wfd_request *r, const json_t *attr,
 	rc = wfd_decode_attr(r, attr, 0, &e.attr);
 	if (rc)
 		return rc;
+	/* What create made must be a file (the kernel would refuse it). */
+	if (fi && !S_ISREG(e.attr.st_mode))
+		return wfd_invalid(r, "create");
 	rc = wfd_nodes_lookup(fs->nodes, r->ino, r->name, &id);
 	if (rc)
 		return rc;
