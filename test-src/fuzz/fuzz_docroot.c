@@ -89,27 +89,26 @@ int __wrap_lws_serve_http_file(struct lws *wsi, const char *file,
 	return served & 1;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+/* The file every open gives, and the docroot, made at the first input. */
+static void setup_once(void)
 {
-	(void)argc;
-	(void)argv;
-	fuzz_quiet();
+	if (root)
+		return;
 	file_fd = memfd_create("fuzz_docroot", MFD_CLOEXEC);
 	root = wfd_docroot_open("/");
 	if (file_fd < 0 || !root)
 		abort();
-	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int rc = wfd_docroot_serve(root, (struct lws *)&fake_wsi,
-				   (const char *)data, size);
+	int rc;
 
+	setup_once();
+	rc = wfd_docroot_serve(root, (struct lws *)&fake_wsi,
+			       (const char *)data, size);
 	FUZZ_CHECK(rc == 0 || rc == -1);
 	return 0;
 }

@@ -38,9 +38,15 @@ bool fuzz_chunk(struct fuzz_input *in, const uint8_t **chunk, size_t *len)
 	return true;
 }
 
-void fuzz_quiet(void)
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* Every target starts here: libwebsockets' own log lines stay silent. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	(void)argc;
+	(void)argv;
 	lws_set_log_level(0, NULL);
+	return 0;
 }
 
 /*

@@ -41,7 +41,4 @@ uint8_t fuzz_byte(struct fuzz_input *in);
  */
 bool fuzz_chunk(struct fuzz_input *in, const uint8_t **chunk, size_t *len);
 
-/* fuzz_quiet() - silence libwebsockets' own log lines. */
-void fuzz_quiet(void);
-
 #endif
