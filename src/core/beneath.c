@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -27,4 +28,9 @@ int wf_open_beneath(int dirfd, const char *rel, int flags, uint64_t resolve)
 			break;
 	}
 	return -errno;
+}
+
+void wf_proc_path(int fd, char *buf)
+{
+	snprintf(buf, WF_PROC_PATH_MAX, WF_PROC_FD "/%d", fd);
 }

@@ -13,4 +13,14 @@
  */
 int wf_open_beneath(int dirfd, const char *rel, int flags, uint64_t resolve);
 
+/* Where the kernel shows a descriptor as the object it refers to. */
+#define WF_PROC_FD	 "/proc/self/fd"
+#define WF_PROC_PATH_MAX sizeof(WF_PROC_FD "/-2147483648")
+
+/*
+ * wf_proc_path() - the WF_PROC_FD path of @fd into @buf (WF_PROC_PATH_MAX
+ * bytes): opening it reaches the very object @fd refers to.
+ */
+void wf_proc_path(int fd, char *buf);
+
 #endif

@@ -15,9 +15,6 @@
 #include <unistd.h>
 
 #define INDEX "index.html"
-/* lws opens what it serves by name: the name of a descriptor we hold. */
-#define PROC_FD	      "/proc/self/fd"
-#define PROC_PATH_MAX sizeof(PROC_FD "/-2147483648")
 /* A page lent to the device's owner, not to other sites' frames. */
 #define HEADERS                               \
 	"X-Content-Type-Options: nosniff\r\n" \
@@ -47,11 +44,11 @@ struct wfd_docroot *wfd_docroot_open(const char *dir)
 		free(root);
 		return NULL;
 	}
-	if (access(PROC_FD, X_OK)) {
+	if (access(WF_PROC_FD, X_OK)) {
 		wfd_log(WFD_LOG_ERROR,
 			"docroot %s: needs %s (is /proc "
 			"mounted?)",
-			dir, PROC_FD);
+			dir, WF_PROC_FD);
 		wfd_docroot_close(root);
 		return NULL;
 	}
@@ -120,7 +117,7 @@ int wfd_docroot_serve(const struct wfd_docroot *root, struct lws *wsi,
 		      const char *uri, size_t len)
 {
 	char path[WF_PATH_MAX + 1];
-	char proc[PROC_PATH_MAX];
+	char proc[WF_PROC_PATH_MAX];
 	const char *type;
 	int fd, n;
 
@@ -135,7 +132,9 @@ int wfd_docroot_serve(const struct wfd_docroot *root, struct lws *wsi,
 		return finish(wsi, HTTP_STATUS_NOT_FOUND);
 	}
 	type = lws_get_mimetype(path, &types);
-	snprintf(proc, sizeof(proc), PROC_FD "/%d", fd);
+	/* lws opens what it serves by name: the name of a descriptor we hold.
+	 */
+	wf_proc_path(fd, proc);
 	n = lws_serve_http_file(wsi, proc,
 				type ? type : "application/octet-stream",
 				HEADERS, (int)strlen(HEADERS));

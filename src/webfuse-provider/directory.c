@@ -24,9 +24,6 @@
 /* The open(2) flags a handle honours (directory.h: not O_DIRECT). */
 #define OPEN_FLAGS \
 	(O_ACCMODE | O_APPEND | O_TRUNC | O_SYNC | O_DSYNC | O_NOATIME)
-/* Where the kernel shows a descriptor as the object it refers to. */
-#define PROC_FD	      "/proc/self/fd"
-#define PROC_PATH_MAX sizeof(PROC_FD "/-2147483648")
 
 struct open_file {
 	int fd; /* -1: slot free */
@@ -39,7 +36,7 @@ struct wfdir {
 	size_t max_open;
 	uint32_t generation; /* of the last open: stale handles fail */
 	bool read_only;
-	bool have_proc; /* PROC_FD is there */
+	bool have_proc; /* WF_PROC_FD is there */
 	char *only;	/* single-file mode: the one entry of the root */
 };
 
@@ -130,7 +127,7 @@ static int proc_path(const struct wfdir *dir, int fd, char *buf)
 {
 	if (!dir->have_proc)
 		return -EOPNOTSUPP;
-	snprintf(buf, PROC_PATH_MAX, PROC_FD "/%d", fd);
+	wf_proc_path(fd, buf);
 	return 0;
 }
 
@@ -162,7 +159,7 @@ struct wfdir *wfdir_create(const char *root,
 		dir->files[i].fd = -1;
 	dir->max_open = options->max_open;
 	dir->read_only = options->read_only;
-	dir->have_proc = access(PROC_FD, X_OK) == 0;
+	dir->have_proc = access(WF_PROC_FD, X_OK) == 0;
 	if (options->only) {
 		dir->only = strdup(options->only);
 		if (!dir->only)
@@ -539,7 +536,7 @@ static int dir_fgetattr(const char *path, uint64_t handle, struct stat *st,
 
 /*
  * Applies the changes @to_set (WFP_SET_*) of @v to the object @fd refers
- * to, whose attributes are @now: an open file, or with @proc (its PROC_FD
+ * to, whose attributes are @now: an open file, or with @proc (its WF_PROC_FD
  * path) an O_PATH descriptor of the object, changed itself even if it is a
  * symlink.
  */
@@ -582,7 +579,7 @@ static int dir_setattr(const char *path, uint64_t handle,
 		       void *user_data)
 {
 	struct wfdir *dir = user_data;
-	char proc[PROC_PATH_MAX];
+	char proc[WF_PROC_PATH_MAX];
 	int fd, rc;
 
 	if (dir->read_only)
@@ -809,7 +806,7 @@ struct xattr_call {
 };
 
 /*
- * Performs @c on the object at @path itself, through PROC_FD: the object
+ * Performs @c on the object at @path itself, through WF_PROC_FD: the object
  * resolved once, whatever its type (a regular file, a directory, also a
  * symlink or a FIFO, which cannot be opened otherwise without side
  * effects or following).
@@ -818,7 +815,7 @@ static ssize_t xattr(struct wfdir *dir, const char *path,
 		     const struct xattr_call *c)
 {
 	bool reads = c->op == XA_GET || c->op == XA_LIST;
-	char proc[PROC_PATH_MAX];
+	char proc[WF_PROC_PATH_MAX];
 	ssize_t n;
 	int fd;
 
