@@ -169,6 +169,9 @@ $('form').addEventListener('submit', async (ev) => {
 	}
 	const url = $('url').value.trim();
 	provider.options.token = $('token').value || undefined;
+	// A device with several filesystems: ?fs=NAME chooses one.
+	provider.options.name =
+		new URLSearchParams(location.search).get('fs') || undefined;
 	readOf.clear();
 	try {
 		await provider.connect(url);

@@ -41,6 +41,9 @@ const WRITE_METHODS = [
 	'unlink', 'rmdir', 'rename', 'setxattr', 'removexattr', 'fallocate',
 ];
 
+// Close status of a provider whose filesystem another one took over.
+const CLOSE_REPLACED = 4001;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -326,8 +329,11 @@ const REFUSALS = {
 	},
 	add_filesystem: {
 		EBUSY: () => 'another provider already serves this filesystem',
-		ENOENT: (name) => name ? `the device has no filesystem "${name}"`
-				       : 'the device has no unnamed filesystem',
+		// webfused says which names there are; other devices may not.
+		ENOENT: (name, text) =>
+			text && text !== 'No such file or directory' ? text
+			: name ? `the device has no filesystem "${name}"`
+			: 'the device has no unnamed filesystem',
 		EACCES: () => 'the device requires a token',
 	},
 };
@@ -341,7 +347,8 @@ function describeRefusal(method, error, name) {
 	const errno = isPlainObject(error.data) ? error.data.errno : undefined;
 	const words = REFUSALS[method] && REFUSALS[method][errno];
 	if (words)
-		return words(name);
+		return words(name, typeof error.message === 'string'
+			? error.message : undefined);
 	return `the device refused ${method}: ` +
 	       `${error.message || 'no reason given'} (${errno || error.code})`;
 }
@@ -511,7 +518,9 @@ export class WebfuseProvider extends EventTarget {
 		ws.onmessage = (ev) => this._receive(conn, ev.data);
 		ws.onerror = () => {}; // a close event follows and says more
 		ws.onclose = (ev) => this._drop(conn,
-			conn.attached ? `connection lost (code ${ev.code})`
+			ev.code === CLOSE_REPLACED ?
+				'another provider took this filesystem over'
+			: conn.attached ? `connection lost (code ${ev.code})`
 			: conn.opened ? `the device closed the connection ` +
 					`(code ${ev.code})`
 			: 'the device did not answer');

@@ -377,8 +377,9 @@ WFP_API void wfp_provider_set_reconnect(struct wfp_provider *provider,
  *   to hello or add_filesystem (such as -EBUSY);
  *   with or without reconnect, errors no retry can cure: -EPROTONOSUPPORT
  *   (the service speaks another protocol version), -EACCES (the service
- *   requires authentication, not supported yet), -ENOENT (the service has
- *   no filesystem of the name asked for).
+ *   refused the credentials or did not prove itself), -ENOENT (the service has
+ *   no filesystem of the name asked for), -ECONNABORTED (another
+ *   provider took the filesystem over).
  */
 WFP_API int wfp_provider_run(struct wfp_provider *provider);
 

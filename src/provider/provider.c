@@ -219,7 +219,18 @@ static void finish(struct wfp_provider *p, int result)
 /* Errors of the session that no retry can cure. */
 static bool permanent(int err)
 {
-	return err == -EPROTONOSUPPORT || err == -EACCES || err == -ENOENT;
+	return err == -EPROTONOSUPPORT || err == -EACCES || err == -ENOENT ||
+	       err == -ECONNABORTED;
+}
+
+/* Notes a close status that forbids to reconnect (@in: status, reason). */
+static void peer_closed(struct wfp_provider *p, const unsigned char *in,
+			size_t len)
+{
+	if (len < 2 || (in[0] << 8 | in[1]) != WF_CLOSE_REPLACED)
+		return;
+	wfp_log("another provider took over the filesystem");
+	p->close_reason = -ECONNABORTED;
 }
 
 static void retry_cb(lws_sorted_usec_list_t *sul);
@@ -473,6 +484,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return on_receive(p, wsi, in, len);
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		return on_writeable(p, wsi);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		peer_closed(p, in, len);
+		break;
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		connection_lost(p, NULL, 0);
 		break;

@@ -369,6 +369,26 @@ test('other handshake failures are reported in words', async () => {
 		data: { errno: 'EPROTONOSUPPORT' } } });
 	await assert.rejects(connected, /does not speak webfuse protocol/);
 
+	// No such filesystem: the device's words, when it has some.
+	for (const [message, words] of [
+		['this device serves several filesystems: choose one by name ' +
+		 '(names: "a", "b")', 'this device serves several filesystems: ' +
+		 'choose one by name (names: "a", "b")'],
+		['No such file or directory', 'the device has no unnamed filesystem'],
+	]) {
+		({ WS, provider } = setup());
+		connected = provider.connect('ws://device:8080/');
+		ws = WS.sockets[0];
+		ws.open();
+		hello = await ws.next();
+		ws.receiveJson({ jsonrpc: '2.0', id: hello.obj.id,
+				 result: { protocol: 1, features: [] } });
+		const add = await ws.next();
+		ws.receiveJson({ jsonrpc: '2.0', id: add.obj.id, error: {
+			code: -32000, message, data: { errno: 'ENOENT' } } });
+		await assert.rejects(connected, { message: words });
+	}
+
 	// The wrong subprotocol: refused before anything is sent.
 	({ WS, provider } = setup());
 	connected = provider.connect('ws://device:8080/');
@@ -948,6 +968,14 @@ test('close after attach, and disconnect', async () => {
 	assert.equal(provider.reason, 'connection lost (code 1006)');
 	assert.deepEqual(states.at(-1),
 			 { state: 'closed', reason: 'connection lost (code 1006)' });
+
+	// Replaced by another provider: said in words.
+	({ WS, provider } = setup());
+	ws = await attach(provider, WS);
+	ws.lose(4001);
+	assert.equal(provider.state, 'closed');
+	assert.equal(provider.reason,
+		     'another provider took this filesystem over');
 
 	({ WS, provider } = setup());
 	states = events(provider, 'statechange');
