@@ -24,10 +24,14 @@ json_t *wf_rpc_result(uint64_t id, json_t *result)
 
 json_t *wf_rpc_error(uint64_t id, int err)
 {
+	return wf_rpc_error_message(id, err, strerror(-err));
+}
+
+json_t *wf_rpc_error_message(uint64_t id, int err, const char *text)
+{
 	return json_pack("{s:s, s:I, s:{s:i, s:s, s:{s:s}}}", "jsonrpc", "2.0",
 			 "id", (json_int_t)id, "error", "code", WF_RPC_FS_ERROR,
-			 "message", strerror(-err), "data", "errno",
-			 wf_errno_name(-err));
+			 "message", text, "data", "errno", wf_errno_name(-err));
 }
 
 json_t *wf_rpc_protocol_error(uint64_t id, int code, const char *message)

@@ -32,6 +32,12 @@ json_t *wf_rpc_result(uint64_t id, json_t *result);
 json_t *wf_rpc_error(uint64_t id, int err);
 
 /*
+ * wf_rpc_error_message() - wf_rpc_error() whose message is @text (borrowed)
+ * instead of strerror's, to say why in words.
+ */
+json_t *wf_rpc_error_message(uint64_t id, int err, const char *text);
+
+/*
  * wf_rpc_protocol_error() - build a protocol error response with JSON-RPC
  * @code. @id: 0 when the request's id is unknown (sent as null).
  * @message: borrowed. Returns a new reference or NULL.

@@ -52,6 +52,7 @@ struct wfd_auth_job {
 	pid_t pid;
 	lws_usec_t deadline;
 	char peer[PEER_MAX];
+	char label[PEER_MAX + 8];
 	wfd_auth_done *done;
 	void *user;
 };
@@ -170,7 +171,7 @@ static struct peer_record *record_of(struct wfd_auth *auth, const char *peer,
 }
 
 /* Whether @peer has used up its attempts; logs that once per window. */
-static bool limited(struct wfd_auth *auth, const char *peer)
+static bool limited(struct wfd_auth *auth, const char *peer, const char *label)
 {
 	struct peer_record *r = record_of(auth, peer, time(NULL));
 
@@ -178,17 +179,17 @@ static bool limited(struct wfd_auth *auth, const char *peer)
 		return false;
 	if (!r->told)
 		wfd_log(WFD_LOG_WARN,
-			"provider %s: %u failed authentications; refusing its "
-			"attempts for up to %d s",
-			peer, r->failures, LIMIT_WINDOW_S);
+			"provider %s: %s had %u failed authentications; "
+			"refusing its attempts for up to %d s",
+			label, peer, r->failures, LIMIT_WINDOW_S);
 	r->told = true;
 	return true;
 }
 
-static void refused(struct wfd_auth *auth, const char *peer)
+static void refused(struct wfd_auth *auth, const char *peer, const char *label)
 {
 	record_of(auth, peer, time(NULL))->failures++;
-	wfd_log(WFD_LOG_WARN, "provider %s: authentication failed", peer);
+	wfd_log(WFD_LOG_WARN, "provider %s: authentication failed", label);
 }
 
 static void unlink_job(struct wfd_auth_job *job)
@@ -229,7 +230,7 @@ static void poll_job(lws_sorted_usec_list_t *sul)
 		wfd_log(WFD_LOG_WARN,
 			"provider %s: the authenticator took "
 			"more than %d s; refused",
-			job->peer,
+			job->label,
 			(int)(PROGRAM_TIMEOUT_US / LWS_USEC_PER_SEC));
 		kill(job->pid, SIGKILL);
 		verdict(job, true);
@@ -239,9 +240,9 @@ static void poll_job(lws_sorted_usec_list_t *sul)
 		wfd_log(WFD_LOG_INFO,
 			"provider %s: accepted by the "
 			"authenticator",
-			job->peer);
+			job->label);
 	else
-		refused(job->auth, job->peer);
+		refused(job->auth, job->peer, job->label);
 	unlink_job(job);
 	job->done(job->user, accepted);
 	free(job);
@@ -292,8 +293,8 @@ static int spawn(struct wfd_auth_job *job, const char *program,
 }
 
 static int start_program(struct wfd_auth *auth, struct lws_context *context,
-			 const char *peer, const char *token, size_t len,
-			 wfd_auth_done *done, void *user,
+			 const char *peer, const char *label, const char *token,
+			 size_t len, wfd_auth_done *done, void *user,
 			 struct wfd_auth_job **out)
 {
 	struct wfd_auth_job *job = calloc(1, sizeof(*job));
@@ -306,13 +307,14 @@ static int start_program(struct wfd_auth *auth, struct lws_context *context,
 		job->done = done;
 		job->user = user;
 		snprintf(job->peer, sizeof(job->peer), "%s", peer);
+		snprintf(job->label, sizeof(job->label), "%s", label);
 		rc = spawn(job, auth->program, input);
 	}
 	free(input);
 	if (rc) {
 		/* Not UTF-8, or no process: the token cannot be checked. */
 		free(job);
-		refused(auth, peer);
+		refused(auth, peer, label);
 		return 0;
 	}
 	job->deadline = lws_now_usecs() + PROGRAM_TIMEOUT_US;
@@ -324,30 +326,31 @@ static int start_program(struct wfd_auth *auth, struct lws_context *context,
 }
 
 int wfd_auth_check(struct wfd_auth *auth, struct lws_context *context,
-		   const char *peer, const char *token, size_t len,
-		   wfd_auth_done *done, void *user, struct wfd_auth_job **job)
+		   const char *peer, const char *label, const char *token,
+		   size_t len, wfd_auth_done *done, void *user,
+		   struct wfd_auth_job **job)
 {
 	const char *name;
 
 	*job = NULL;
 	if (auth->mode == MODE_NONE)
 		return 1;
-	if (limited(auth, peer))
+	if (limited(auth, peer, label))
 		return 0;
 	if (len > WFD_AUTH_TOKEN_MAX || memchr(token, '\0', len)) {
-		refused(auth, peer);
+		refused(auth, peer, label);
 		return 0;
 	}
 	if (auth->mode == MODE_PROGRAM)
-		return start_program(auth, context, peer, token, len, done,
-				     user, job);
+		return start_program(auth, context, peer, label, token, len,
+				     done, user, job);
 	name = wfd_tokens_check(auth->tokens, token, len);
 	if (!name) {
-		refused(auth, peer);
+		refused(auth, peer, label);
 		return 0;
 	}
 	wfd_log(WFD_LOG_INFO, "provider %s: authenticated by token \"%s\"",
-		peer, name);
+		label, name);
 	return 1;
 }
 

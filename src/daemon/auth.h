@@ -39,15 +39,18 @@ bool wfd_auth_required(const struct wfd_auth *auth);
 typedef void wfd_auth_done(void *user, bool accepted);
 
 /*
- * wfd_auth_check() - check @token (@len bytes) presented by @peer.
+ * wfd_auth_check() - check @token (@len bytes) presented by @peer (an
+ * address: failures are counted per address), whose connection log lines
+ * call @label (the address and port).
  * Returns 1 (accepted) or 0 (refused) at once, or -EINPROGRESS: then
  * @done(@user, accepted) is called from the loop of @context later, unless
  * wfd_auth_cancel(*@job) comes first. Refusals and their rate limit are
  * logged here, once per event, without saying what was wrong.
  */
 int wfd_auth_check(struct wfd_auth *auth, struct lws_context *context,
-		   const char *peer, const char *token, size_t len,
-		   wfd_auth_done *done, void *user, struct wfd_auth_job **job);
+		   const char *peer, const char *label, const char *token,
+		   size_t len, wfd_auth_done *done, void *user,
+		   struct wfd_auth_job **job);
 
 /* wfd_auth_cancel() - forget @job: @done is not called. Accepts NULL. */
 void wfd_auth_cancel(struct wfd_auth_job *job);

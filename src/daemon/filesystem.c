@@ -100,24 +100,29 @@ static int check_mountpoint(const char *mountpoint)
 
 static struct fuse_session *mount_session(struct wfd_filesystem *fs)
 {
-	char options[128];
+	const struct wfd_filesystem_options *opts = fs->opts;
+	char options[256];
 	struct fuse_session *se;
 
 	snprintf(options, sizeof(options),
-		 "fsname=webfuse,subtype=webfuse,max_read=%u",
-		 (unsigned int)fs->limits->max_read);
+		 "fsname=webfuse%s%s,subtype=webfuse,max_read=%u%s%s%s",
+		 opts->name[0] ? ":" : "", opts->name,
+		 (unsigned int)fs->limits->max_read,
+		 opts->read_only ? ",ro" : "",
+		 opts->allow_other ? ",allow_other,default_permissions" : "",
+		 opts->auto_unmount ? ",auto_unmount" : "");
 	char *argv[] = {"webfused", "-o", options, NULL};
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
 
 	se = fuse_session_new(&args, &operations, sizeof(operations), fs);
 	fuse_opt_free_args(&args);
 	if (!se) {
-		wfd_log(WFD_LOG_ERROR, "cannot create the FUSE session");
+		wfd_log(WFD_LOG_ERROR, "cannot create the FUSE session for %s",
+			opts->mountpoint);
 		return NULL;
 	}
 	if (fuse_session_mount(se, fs->opts->mountpoint)) {
-		wfd_log(WFD_LOG_ERROR, "cannot mount at %s",
-			fs->opts->mountpoint);
+		wfd_log(WFD_LOG_ERROR, "cannot mount at %s", opts->mountpoint);
 		fuse_session_destroy(se);
 		return NULL;
 	}
@@ -137,8 +142,8 @@ wfd_filesystem_create(const struct wfd_filesystem_options *opts,
 		return NULL;
 	fs->opts = opts;
 	fs->limits = limits;
-	fs->uid = getuid();
-	fs->gid = getgid();
+	fs->uid = opts->uid >= 0 ? (uid_t)opts->uid : getuid();
+	fs->gid = opts->gid >= 0 ? (gid_t)opts->gid : getgid();
 	clock_gettime(CLOCK_REALTIME, &fs->started);
 	fs->nodes = wfd_nodes_create();
 	if (!fs->nodes)
@@ -146,7 +151,10 @@ wfd_filesystem_create(const struct wfd_filesystem_options *opts,
 	fs->se = mount_session(fs);
 	if (!fs->se)
 		goto out_destroy_nodes;
-	wfd_log(WFD_LOG_INFO, "mounted at %s", opts->mountpoint);
+	wfd_log(WFD_LOG_INFO, "%s%s%smounted at %s%s",
+		opts->name[0] ? "filesystem \"" : "", opts->name,
+		opts->name[0] ? "\" " : "", opts->mountpoint,
+		opts->read_only ? " (read-only)" : "");
 	return fs;
 
 out_destroy_nodes:
@@ -167,7 +175,9 @@ void wfd_filesystem_destroy(struct wfd_filesystem *fs)
 						    struct wfd_handle, link));
 	free(fs->buf.mem);
 	wfd_nodes_destroy(fs->nodes);
-	wfd_log(WFD_LOG_INFO, "unmounted %s", fs->opts->mountpoint);
+	wfd_log(WFD_LOG_INFO, "%s%s%sunmounted from %s",
+		fs->opts->name[0] ? "filesystem \"" : "", fs->opts->name,
+		fs->opts->name[0] ? "\" " : "", fs->opts->mountpoint);
 	free(fs);
 }
 
@@ -218,6 +228,12 @@ int wfd_filesystem_process(struct wfd_filesystem *fs)
 	return fs->exited ? -ENODEV : 0;
 }
 
+void wfd_filesystem_end(struct wfd_filesystem *fs)
+{
+	fs->exited = true;
+	fs->wsi = NULL;
+}
+
 bool wfd_filesystem_exited(const struct wfd_filesystem *fs)
 {
 	return fs->exited;
@@ -228,13 +244,46 @@ const char *wfd_filesystem_name(const struct wfd_filesystem *fs)
 	return fs->opts->name;
 }
 
-int wfd_filesystem_attach(struct wfd_filesystem *fs, struct wfd_session *s,
-			  const char *name)
+struct wfd_filesystem *wfd_filesystem_find(const struct wfd_filesystem_set *set,
+					   const char *name)
 {
-	if (name[0] && strcmp(name, fs->opts->name) != 0)
-		return -ENOENT;
-	if (fs->provider)
+	for (size_t i = 0; i < set->count; i++) {
+		struct wfd_filesystem *fs = set->items[i];
+
+		if (fs->exited)
+			continue;
+		if (strcmp(name, fs->opts->name) == 0 ||
+		    (!name[0] && set->count == 1))
+			return fs;
+	}
+	return NULL;
+}
+
+const char *wfd_filesystem_mountpoint(const struct wfd_filesystem *fs)
+{
+	return fs->opts->mountpoint;
+}
+
+const char *wfd_filesystem_label(const struct wfd_filesystem *fs)
+{
+	return fs->opts->name[0] ? fs->opts->name : fs->opts->mountpoint;
+}
+
+struct wfd_session *wfd_filesystem_provider(const struct wfd_filesystem *fs)
+{
+	return fs->provider;
+}
+
+int wfd_filesystem_attach(struct wfd_filesystem *fs, struct wfd_session *s,
+			  struct wfd_session **replaced)
+{
+	*replaced = NULL;
+	if (fs->provider && !fs->opts->takeover)
 		return -EBUSY;
+	if (fs->provider) {
+		*replaced = fs->provider;
+		wfd_filesystem_detach(fs, fs->provider);
+	}
 	fs->provider = s;
 	fs->generation++;
 	return 0;

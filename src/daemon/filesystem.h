@@ -3,6 +3,7 @@
 #define WFD_FILESYSTEM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct lws_vhost;
 struct wfd_limits;
@@ -13,6 +14,21 @@ struct wfd_filesystem_options {
 	const char *mountpoint; /* borrowed */
 	double attr_timeout;	/* seconds the kernel may cache attributes */
 	double entry_timeout;	/* seconds the kernel may cache names */
+	bool read_only;		/* mounted read-only: changes fail, EROFS */
+	bool allow_other;	/* every user may enter; the kernel checks
+				 * the modes (default_permissions) */
+	bool takeover;		/* a new provider replaces the attached one */
+	bool auto_unmount;	/* fusermount3 unmounts when the daemon ends,
+				 * even after it gave up root */
+	long long uid;		/* owner of every file, or -1: as the
+				 * provider says (missing: the daemon's) */
+	long long gid;		/* group of every file, or -1: likewise */
+};
+
+/* The filesystems of one daemon; a provider chooses one by name. */
+struct wfd_filesystem_set {
+	struct wfd_filesystem **items;
+	size_t count;
 };
 
 /*
@@ -44,6 +60,12 @@ int wfd_filesystem_adopt(struct wfd_filesystem *fs, struct lws_vhost *vhost);
  */
 int wfd_filesystem_process(struct wfd_filesystem *fs);
 
+/*
+ * wfd_filesystem_end() - the FUSE device is not watched any more: count
+ * the filesystem as unmounted from outside.
+ */
+void wfd_filesystem_end(struct wfd_filesystem *fs);
+
 /* wfd_filesystem_exited() - whether the mount went away. */
 bool wfd_filesystem_exited(const struct wfd_filesystem *fs);
 
@@ -51,12 +73,29 @@ bool wfd_filesystem_exited(const struct wfd_filesystem *fs);
 const char *wfd_filesystem_name(const struct wfd_filesystem *fs);
 
 /*
+ * wfd_filesystem_find() - the mounted filesystem of @set named @name; ""
+ * names the only one when there is one. Returns NULL when none is.
+ */
+struct wfd_filesystem *wfd_filesystem_find(const struct wfd_filesystem_set *set,
+					   const char *name);
+
+/* wfd_filesystem_mountpoint() - where it is mounted. */
+const char *wfd_filesystem_mountpoint(const struct wfd_filesystem *fs);
+
+/* wfd_filesystem_label() - its name, or its mountpoint if it has none. */
+const char *wfd_filesystem_label(const struct wfd_filesystem *fs);
+
+/* wfd_filesystem_provider() - the session attached to @fs, or NULL. */
+struct wfd_session *wfd_filesystem_provider(const struct wfd_filesystem *fs);
+
+/*
  * wfd_filesystem_attach() - make @s (borrowed until detached) the provider
- * of @fs. @name: borrowed, the name asked for ("" for the default).
- * Returns 0, -ENOENT for another name, -EBUSY if a provider is attached.
+ * of @fs. If one is attached and @fs takes over, it is detached and
+ * returned in @replaced (else NULL), for the caller to close.
+ * Returns 0, or -EBUSY if a provider is attached and stays.
  */
 int wfd_filesystem_attach(struct wfd_filesystem *fs, struct wfd_session *s,
-			  const char *name);
+			  struct wfd_session **replaced);
 
 /* wfd_filesystem_detach() - @s stops being the provider of @fs. */
 void wfd_filesystem_detach(struct wfd_filesystem *fs, struct wfd_session *s);

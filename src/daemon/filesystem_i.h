@@ -140,10 +140,10 @@ void wfd_op(fuse_req_t req, fuse_ino_t ino, wfd_call_done_fn *done,
  * attachment is invalid here (-EIO): only the results of read and
  * getxattr carry data, and they use wfd_data_outcome().
  */
-int wfd_outcome(struct wf_message *reply, int err);
+int wfd_outcome(struct wfd_request *r, struct wf_message *reply, int err);
 
 /* wfd_data_outcome() - wfd_outcome() for a result that carries data. */
-int wfd_data_outcome(struct wf_message *reply, int err);
+int wfd_data_outcome(struct wfd_request *r, struct wf_message *reply, int err);
 
 /*
  * wfd_empty_done() - finish a call whose result carries nothing: the
@@ -167,6 +167,12 @@ int wfd_decode_attr(struct wfd_request *r, const json_t *json, fuse_ino_t ino,
  * of r->name in r->ino (lookup, mkdir...): the kernel gets the entry.
  */
 void wfd_entry_done(struct wfd_call *call, struct wf_message *reply, int err);
+
+/*
+ * wfd_apply_owner() - the owner and group @fs shows for every file, if
+ * it is set to, in place of what the provider said in @st.
+ */
+void wfd_apply_owner(const struct wfd_filesystem *fs, struct stat *st);
 
 /*
  * wfd_attr_timeout() - seconds the kernel may cache the attributes @st:

@@ -55,9 +55,11 @@ struct wfd_handle *wfd_handle_find(struct wfd_filesystem *fs, fuse_ino_t ino)
 static void release_done(struct wfd_call *call, struct wf_message *reply,
 			 int err)
 {
-	(void)reply;
-	(void)err;
-	wfd_request_destroy(wfd_request_of(call));
+	struct wfd_request *r = wfd_request_of(call);
+
+	/* Nobody waits for it; only what went wrong is noted. */
+	wfd_outcome(r, reply, err);
+	wfd_request_destroy(r);
 }
 
 void wfd_handle_release(struct wfd_filesystem *fs, fuse_ino_t ino,
@@ -98,7 +100,7 @@ static void reopen_done(struct wfd_call *call, struct wf_message *reply,
 	json_t *extra = r->extra;
 	uint64_t remote;
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err)
 		err = wfd_handle_decode(r, reply->result, &remote);
 	if (err) {

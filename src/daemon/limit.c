@@ -5,10 +5,94 @@
 #include "protocol.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Room for the JSON around the data of one read or write message. */
 #define ENVELOPE 65536
+
+/* A settable limit: its name and the range it accepts. */
+struct limit_spec {
+	const char *name;
+	unsigned long long min, max;
+};
+
+static const struct limit_spec specs[] = {
+	{"max_message", 64 << 10, 1ull << 30}, {"max_read", 4096, 1 << 20},
+	{"max_write", 4096, 1 << 20},	       {"max_pending", 1, 65536},
+	{"max_entries", 1, 10000000},	       {"max_connections", 1, 4096},
+};
+
+/* @text as a count, with an optional K, M or G (binary) suffix. */
+static int parse_count(const char *text, unsigned long long max,
+		       unsigned long long *out)
+{
+	static const char suffixes[] = "KMG";
+	unsigned long long v;
+	const char *s;
+	char *end;
+
+	if (*text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end && !end[1] && (s = strchr(suffixes, *end))) {
+		int shift = 10 * (int)(s - suffixes + 1);
+
+		if (v > max >> shift)
+			return -EINVAL;
+		v <<= shift;
+		end++;
+	}
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int wfd_limits_set(struct wfd_limits *limits, const char *name,
+		   const char *text, char *why, size_t size)
+{
+	const struct limit_spec *spec = NULL;
+	unsigned long long v;
+
+	for (size_t i = 0; i < sizeof(specs) / sizeof(*specs); i++)
+		if (strcmp(name, specs[i].name) == 0)
+			spec = &specs[i];
+	if (!spec)
+		return -ENOENT;
+	if (parse_count(text, spec->max, &v) || v < spec->min ||
+	    v > spec->max) {
+		snprintf(why, size, "%llu to %llu, or with K, M or G",
+			 spec->min, spec->max);
+		return -EINVAL;
+	}
+	if (spec == &specs[0])
+		limits->max_message = (size_t)v;
+	else if (spec == &specs[1])
+		limits->max_read = (uint32_t)v;
+	else if (spec == &specs[2])
+		limits->max_write = (uint32_t)v;
+	else if (spec == &specs[3])
+		limits->max_pending = (unsigned int)v;
+	else if (spec == &specs[4])
+		limits->max_entries = (size_t)v;
+	else
+		limits->max_connections = (unsigned int)v;
+	return 0;
+}
+
+int wfd_limits_set_timeout(struct wfd_limits *limits, double seconds)
+{
+	if (!isfinite(seconds) || seconds <= 0 || seconds > WFD_MAX_TIMEOUT_S)
+		return -EINVAL;
+	limits->timeout_ms = (unsigned int)ceil(seconds * 1000);
+	return 0;
+}
 
 /* Bytes of @n bytes in base64, with padding. */
 static size_t base64_size(size_t n)

@@ -19,6 +19,25 @@ struct wfd_limits {
 /* wfd_limits_init() - fill @limits with the documented defaults. */
 void wfd_limits_init(struct wfd_limits *limits);
 
+/* Longest a call may wait for its answer, in seconds. */
+#define WFD_MAX_TIMEOUT_S 3600
+
+/*
+ * wfd_limits_set() - set the limit @name ("max_message", "max_read",
+ * "max_write", "max_pending", "max_entries" or "max_connections") to
+ * @text: a count, optionally with K, M or G (binary multiples).
+ * Returns 0, -ENOENT for another name, or -EINVAL with the accepted
+ * range in @why (@size bytes).
+ */
+int wfd_limits_set(struct wfd_limits *limits, const char *name,
+		   const char *text, char *why, size_t size);
+
+/*
+ * wfd_limits_set_timeout() - calls fail after @seconds (more than 0, at
+ * most WFD_MAX_TIMEOUT_S). Returns 0 or -EINVAL.
+ */
+int wfd_limits_set_timeout(struct wfd_limits *limits, double seconds);
+
 /*
  * wfd_limits_check() - whether @limits fit together and in what FUSE and
  * the protocol allow. Returns 0, or -EINVAL with the reason in @why

@@ -1,4 +1,4 @@
-/* One-line log events of the daemon, to stderr. */
+/* One-line log events of the daemon, to stderr or syslog. */
 #include "log.h"
 
 #include <errno.h>
@@ -6,10 +6,14 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 static enum wfd_log_level max_level = WFD_LOG_INFO;
+static enum wfd_log_target target = WFD_LOG_STDERR;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
+static const char *const target_names[] = {"stderr", "syslog"};
+static const int priorities[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 
 void wfd_log_set_level(enum wfd_log_level level)
 {
@@ -27,6 +31,26 @@ int wfd_log_parse_level(const char *name, enum wfd_log_level *level)
 	return -EINVAL;
 }
 
+void wfd_log_set_target(enum wfd_log_target to)
+{
+	if (to == WFD_LOG_SYSLOG && target != WFD_LOG_SYSLOG)
+		openlog("webfused", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if (to != WFD_LOG_SYSLOG && target == WFD_LOG_SYSLOG)
+		closelog();
+	target = to;
+}
+
+int wfd_log_parse_target(const char *name, enum wfd_log_target *to)
+{
+	for (int i = WFD_LOG_STDERR; i <= WFD_LOG_SYSLOG; i++) {
+		if (strcmp(name, target_names[i]) == 0) {
+			*to = (enum wfd_log_target)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 void wfd_log(enum wfd_log_level level, const char *fmt, ...)
 {
 	char line[1024];
@@ -37,7 +61,10 @@ void wfd_log(enum wfd_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "webfused: %s: %s\n", level_names[level], line);
+	if (target == WFD_LOG_SYSLOG)
+		syslog(priorities[level], "%s: %s", level_names[level], line);
+	else
+		fprintf(stderr, "webfused: %s: %s\n", level_names[level], line);
 }
 
 static void emit_lws(int level, const char *line)

@@ -128,7 +128,7 @@ static void remove_done(struct wfd_call *call, struct wf_message *reply,
 {
 	struct wfd_request *r = wfd_request_of(call);
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err)
 		wfd_nodes_remove(r->fs->nodes, r->ino, r->name);
 	wfd_request_finish(r, err);
@@ -158,7 +158,7 @@ static void rename_done(struct wfd_call *call, struct wf_message *reply,
 {
 	struct wfd_request *r = wfd_request_of(call);
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err) {
 		err = wfd_nodes_rename(r->fs->nodes, r->ino, r->name,
 				       r->newparent, r->newname,

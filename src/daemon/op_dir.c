@@ -33,7 +33,7 @@ static void opendir_done(struct wfd_call *call, struct wf_message *reply,
 	struct wfd_filesystem *fs = r->fs;
 	struct wfd_listing *listing = NULL;
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err) {
 		err = wfd_listing_create(reply->result, fs->limits->max_entries,
 					 fs->uid, fs->gid, &listing);
@@ -106,6 +106,7 @@ static void reply_listing(fuse_req_t req, fuse_ino_t ino, size_t size,
 		} else {
 			name = wfd_listing_name(l, i - 2);
 			e.attr = *wfd_listing_attr(l, i - 2);
+			wfd_apply_owner(fs, &e.attr);
 		}
 		if (!plus) {
 			if (e.attr.st_ino == 0)

@@ -41,7 +41,7 @@ static void open_done(struct wfd_call *call, struct wf_message *reply, int err)
 	struct wfd_handle *h;
 	uint64_t remote = 0;
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err)
 		err = wfd_handle_decode(r, reply->result, &remote);
 	if (!err)
@@ -77,7 +77,7 @@ static void create_done(struct wfd_call *call, struct wf_message *reply,
 	const json_t *attr = NULL;
 	uint64_t remote = 0;
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err) {
 		attr = json_object_get(reply->result, "attr");
 		err = wfd_handle_decode(r, reply->result, &remote);
@@ -157,7 +157,7 @@ static void read_done(struct wfd_call *call, struct wf_message *reply, int err)
 	size_t size;
 
 	note_stall(r, err);
-	err = wfd_data_outcome(reply, err);
+	err = wfd_data_outcome(r, reply, err);
 	if (!err) {
 		err = wf_message_data(reply, r->size, &data, &size);
 		if (err == -EINVAL || err == -ENOENT || err == -EMSGSIZE)
@@ -211,7 +211,7 @@ static void write_done(struct wfd_call *call, struct wf_message *reply, int err)
 	struct wfd_request *r = wfd_request_of(call);
 	uint64_t written;
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err && wf_field_uint(reply->result, "size", r->size, &written))
 		err = wfd_invalid(r, "write");
 	if (err) {

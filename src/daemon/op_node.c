@@ -68,7 +68,7 @@ static void attr_done(struct wfd_call *call, struct wf_message *reply, int err)
 	struct wfd_request *r = wfd_request_of(call);
 	struct stat st;
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err)
 		err = wfd_decode_attr(r, reply->result, r->ino, &st);
 	if (!err && r->ino == WFD_NODE_ROOT && !S_ISDIR(st.st_mode))
@@ -171,7 +171,7 @@ static void readlink_done(struct wfd_call *call, struct wf_message *reply,
 	const char *target;
 	size_t len;
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err && (wf_field_string(reply->result, "target", &target, &len) ||
 		     len == 0 || len > WF_PATH_MAX || strlen(target) != len))
 		err = wfd_invalid(r, "readlink");
@@ -194,7 +194,7 @@ static void statfs_done(struct wfd_call *call, struct wf_message *reply,
 	struct wfd_request *r = wfd_request_of(call);
 	struct statvfs st;
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err && wf_statfs_from_json(reply->result, &st))
 		err = wfd_invalid(r, "statfs");
 	if (err) {

@@ -49,7 +49,7 @@ static void getxattr_done(struct wfd_call *call, struct wf_message *reply,
 	const char *data;
 	size_t len;
 
-	err = wfd_data_outcome(reply, err);
+	err = wfd_data_outcome(r, reply, err);
 	if (!err) {
 		err = wf_message_data(reply, WF_XATTR_MAX, &data, &len);
 		if (err == -EINVAL || err == -ENOENT || err == -EMSGSIZE)
@@ -108,7 +108,7 @@ static void listxattr_done(struct wfd_call *call, struct wf_message *reply,
 	char *buf = NULL;
 	size_t len = 0;
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err && !(buf = malloc(WF_XATTR_MAX)))
 		err = -ENOMEM;
 	if (!err &&

@@ -146,6 +146,12 @@ void wfd_pending_destroy(struct wfd_pending *t, int err)
 {
 	if (!t)
 		return;
+	wfd_pending_fail(t, err);
+	free(t);
+}
+
+void wfd_pending_fail(struct wfd_pending *t, int err)
+{
 	for (size_t b = 0; b < BUCKETS; b++) {
 		while (t->buckets[b].head) {
 			struct wfd_call *call = lws_container_of(
@@ -155,7 +161,6 @@ void wfd_pending_destroy(struct wfd_pending *t, int err)
 			call->done(call, NULL, err);
 		}
 	}
-	free(t);
 }
 
 unsigned int wfd_pending_count(const struct wfd_pending *t)

@@ -59,6 +59,9 @@ struct wfd_pending *wfd_pending_create(struct lws_context *context,
  */
 void wfd_pending_destroy(struct wfd_pending *table, int err);
 
+/* wfd_pending_fail() - fail every call with @err; the table stays. */
+void wfd_pending_fail(struct wfd_pending *table, int err);
+
 /* wfd_pending_next_id() - the id the next added call gets. */
 uint64_t wfd_pending_next_id(const struct wfd_pending *table);
 

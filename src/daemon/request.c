@@ -183,8 +183,11 @@ void wfd_op(fuse_req_t req, fuse_ino_t ino, wfd_call_done_fn *done,
 	wfd_request_start(r, method, extra);
 }
 
-int wfd_data_outcome(struct wf_message *reply, int err)
+int wfd_data_outcome(struct wfd_request *r, struct wf_message *reply, int err)
 {
+	if (err == -ETIMEDOUT && r->fs->provider)
+		wfd_session_incident(r->fs->provider, WFD_INCIDENT_TIMEOUT,
+				     NULL);
 	if (err)
 		return err;
 	if (reply->error)
@@ -192,27 +195,27 @@ int wfd_data_outcome(struct wf_message *reply, int err)
 	return 0;
 }
 
-int wfd_outcome(struct wf_message *reply, int err)
+int wfd_outcome(struct wfd_request *r, struct wf_message *reply, int err)
 {
-	err = wfd_data_outcome(reply, err);
-	if (!err && reply->attachment) {
-		wfd_log(WFD_LOG_WARN, "provider: an attachment on a result "
-				      "that carries no data");
-		return -EIO;
-	}
+	err = wfd_data_outcome(r, reply, err);
+	if (!err && reply->attachment)
+		return wfd_invalid(r, "an attachment on a result without "
+				      "data");
 	return err;
 }
 
 void wfd_empty_done(struct wfd_call *call, struct wf_message *reply, int err)
 {
-	wfd_request_finish(wfd_request_of(call), wfd_outcome(reply, err));
+	struct wfd_request *r = wfd_request_of(call);
+
+	wfd_request_finish(r, wfd_outcome(r, reply, err));
 }
 
 int wfd_invalid(struct wfd_request *r, const char *method)
 {
-	wfd_log(WFD_LOG_WARN, "provider %s: invalid result for %s",
-		r->fs->provider ? wfd_session_peer(r->fs->provider) : "?",
-		method);
+	if (r->fs->provider)
+		wfd_session_incident(r->fs->provider, WFD_INCIDENT_INVALID,
+				     method);
 	return -EIO;
 }
 
@@ -221,6 +224,7 @@ int wfd_decode_attr(struct wfd_request *r, const json_t *json, fuse_ino_t ino,
 {
 	if (wf_attr_from_json(json, r->fs->uid, r->fs->gid, st))
 		return wfd_invalid(r, "attributes");
+	wfd_apply_owner(r->fs, st);
 	if (st->st_ino == 0)
 		st->st_ino = ino;
 	return 0;
@@ -230,13 +234,21 @@ void wfd_entry_done(struct wfd_call *call, struct wf_message *reply, int err)
 {
 	struct wfd_request *r = wfd_request_of(call);
 
-	err = wfd_outcome(reply, err);
+	err = wfd_outcome(r, reply, err);
 	if (!err)
 		err = wfd_reply_entry(r, reply->result, NULL, NULL);
 	if (err < 0)
 		wfd_request_finish(r, err);
 	else
 		wfd_request_destroy(r);
+}
+
+void wfd_apply_owner(const struct wfd_filesystem *fs, struct stat *st)
+{
+	if (fs->opts->uid >= 0)
+		st->st_uid = fs->uid;
+	if (fs->opts->gid >= 0)
+		st->st_gid = fs->gid;
 }
 
 double wfd_attr_timeout(const struct wfd_filesystem *fs, const struct stat *st)

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <libwebsockets.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@
 
 struct wfd_server {
 	struct lws_context *context;
-	struct wfd_filesystem *fs;
+	const struct wfd_filesystem_set *set;
 	struct wfd_docroot *docroot;
 	const struct wfd_limits *limits;
 	struct wfd_auth *auth;
@@ -53,12 +54,11 @@ static int callback_provider(struct lws *wsi, enum lws_callback_reasons reason,
 			return -1;
 		}
 		conn->session = wfd_session_create(
-			wsi, server->fs, server->limits, server->auth);
+			wsi, server->set, server->limits, server->auth);
 		if (!conn->session)
 			return -1;
 		server->connections++;
-		wfd_log(WFD_LOG_INFO, "provider %s connected",
-			wfd_session_peer(conn->session));
+		wfd_session_log(conn->session, WFD_LOG_INFO, "connected");
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		if (!conn->session)
@@ -70,8 +70,6 @@ static int callback_provider(struct lws *wsi, enum lws_callback_reasons reason,
 		return wfd_session_writeable(conn->session);
 	case LWS_CALLBACK_CLOSED:
 		if (conn->session) {
-			wfd_log(WFD_LOG_INFO, "provider %s disconnected",
-				wfd_session_peer(conn->session));
 			wfd_session_destroy(conn->session);
 			conn->session = NULL;
 			server->connections--;
@@ -92,22 +90,49 @@ static int callback_http(struct lws *wsi, enum lws_callback_reasons reason,
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/* Whether every filesystem of @server was unmounted from outside. */
+static bool all_exited(const struct wfd_server *server)
+{
+	for (size_t i = 0; i < server->set->count; i++)
+		if (!wfd_filesystem_exited(server->set->items[i]))
+			return false;
+	return true;
+}
+
 static int callback_fuse(struct lws *wsi, enum lws_callback_reasons reason,
 			 void *user, void *in, size_t len)
 {
 	struct wfd_server *server = lws_context_user(lws_get_context(wsi));
+	struct wfd_filesystem *fs = lws_get_opaque_user_data(wsi);
+	struct wfd_session *provider;
+	const char *name;
 
 	(void)user;
 	(void)in;
 	(void)len;
-	if (reason != LWS_CALLBACK_RAW_RX_FILE)
+	if (!fs || server->stop)
 		return 0;
-	if (wfd_filesystem_process(server->fs)) {
-		wfd_log(WFD_LOG_INFO, "the filesystem was unmounted");
-		wfd_server_stop(server);
-		return -1;
+	if (reason == LWS_CALLBACK_RAW_RX_FILE) {
+		if (!wfd_filesystem_process(fs))
+			return 0;
+	} else if (reason == LWS_CALLBACK_RAW_CLOSE_FILE) {
+		/* An error on the device (its mount is gone): lws let go. */
+		wfd_filesystem_end(fs);
+	} else {
+		return 0;
 	}
-	return 0;
+	name = wfd_filesystem_name(fs);
+	wfd_log(WFD_LOG_INFO, "%s%s%s at %s was unmounted from outside",
+		name[0] ? "filesystem \"" : "the filesystem", name,
+		name[0] ? "\"" : "", wfd_filesystem_mountpoint(fs));
+	provider = wfd_filesystem_provider(fs);
+	if (provider)
+		wfd_session_evict(provider, LWS_CLOSE_STATUS_GOINGAWAY,
+				  "its filesystem was unmounted");
+	lws_set_opaque_user_data(wsi, NULL);
+	if (all_exited(server))
+		wfd_server_stop(server);
+	return -1;
 }
 
 static const struct lws_protocols protocols[] = {
@@ -119,7 +144,7 @@ static const struct lws_protocols protocols[] = {
 };
 
 struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
-				     struct wfd_filesystem *fs,
+				     const struct wfd_filesystem_set *set,
 				     const struct wfd_limits *limits,
 				     struct wfd_auth *auth)
 {
@@ -130,7 +155,7 @@ struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 
 	if (!server)
 		return NULL;
-	server->fs = fs;
+	server->set = set;
 	server->limits = limits;
 	server->auth = auth;
 	if (opts->docroot) {
@@ -166,11 +191,15 @@ struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 				   : "");
 		goto out_destroy_context;
 	}
-	rc = wfd_filesystem_adopt(fs, vhost);
-	if (rc) {
-		wfd_log(WFD_LOG_ERROR, "cannot watch the FUSE device: %s",
-			strerror(-rc));
-		goto out_destroy_context;
+	for (size_t i = 0; i < set->count; i++) {
+		rc = wfd_filesystem_adopt(set->items[i], vhost);
+		if (rc) {
+			wfd_log(WFD_LOG_ERROR,
+				"cannot watch the FUSE device of %s: %s",
+				wfd_filesystem_mountpoint(set->items[i]),
+				strerror(-rc));
+			goto out_destroy_context;
+		}
 	}
 	wfd_log(WFD_LOG_INFO, "listening on %s port %d (%s)",
 		opts->bind ? opts->bind : "every address", opts->port,
@@ -192,6 +221,7 @@ void wfd_server_destroy(struct wfd_server *server)
 {
 	if (!server)
 		return;
+	server->stop = 1; /* what closes now is no news */
 	lws_context_destroy(server->context);
 	wfd_docroot_close(server->docroot);
 	free(server);
@@ -199,7 +229,7 @@ void wfd_server_destroy(struct wfd_server *server)
 
 int wfd_server_run(struct wfd_server *server)
 {
-	while (!server->stop && !wfd_filesystem_exited(server->fs)) {
+	while (!server->stop && !all_exited(server)) {
 		if (lws_service(server->context, 0) < 0)
 			return -EIO;
 	}

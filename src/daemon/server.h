@@ -3,7 +3,7 @@
 #define WFD_SERVER_H
 
 struct wfd_auth;
-struct wfd_filesystem;
+struct wfd_filesystem_set;
 struct wfd_limits;
 
 struct wfd_server_options {
@@ -15,13 +15,13 @@ struct wfd_server_options {
 };
 
 /*
- * wfd_server_create() - listen for providers of @fs that @auth accepts
- * and watch its FUSE device. @opts, @fs, @limits and @auth are borrowed
- * and must outlive the server.
+ * wfd_server_create() - listen for providers of the filesystems of @set
+ * that @auth accepts, and watch their FUSE devices. @opts, @set, @limits
+ * and @auth are borrowed and must outlive the server.
  * Returns NULL (after logging why) on failure.
  */
 struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
-				     struct wfd_filesystem *fs,
+				     const struct wfd_filesystem_set *set,
 				     const struct wfd_limits *limits,
 				     struct wfd_auth *auth);
 
@@ -33,7 +33,7 @@ void wfd_server_destroy(struct wfd_server *server);
 
 /*
  * wfd_server_run() - run the event loop until wfd_server_stop() or until
- * the filesystem is unmounted from outside. Returns 0 or -errno.
+ * every filesystem was unmounted from outside. Returns 0 or -errno.
  */
 int wfd_server_run(struct wfd_server *server);
 

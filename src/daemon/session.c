@@ -18,6 +18,8 @@
 #include <errno.h>
 #include <libwebsockets.h>
 #include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,11 +32,14 @@ enum session_state {
 
 struct wfd_session {
 	struct lws *wsi;
-	struct wfd_filesystem *fs;
+	const struct wfd_filesystem_set *set;
+	struct wfd_filesystem *fs; /* the one attached to, or NULL */
 	const struct wfd_limits *limits;
 	enum session_state state;
 	bool binary;
-	char peer[64];
+	char peer[64];	/* the address, which authentication judges */
+	char label[80]; /* the address and port, which log lines name */
+	unsigned long incidents[WFD_INCIDENTS];
 	struct wf_rxbuf rx;
 	struct wf_outqueue tx;
 	struct wfd_pending *pending;
@@ -48,11 +53,15 @@ struct wfd_session {
 	bool waiting_hello;	      /* ... is hello, else authenticate */
 	char proof[WF_PROOF_HEX + 1]; /* for the provider's challenge */
 	bool closing;		      /* close once what is queued is sent */
+	int close_status;	      /* ... with this status, if not 0 */
 	lws_sorted_usec_list_t attach_sul; /* the attach deadline */
 };
 
 /* An idle connection must not hold one of the few slots for long. */
 #define ATTACH_DEADLINE_S 10
+
+/* Seconds a closing connection has to take what is queued for it. */
+#define CLOSE_GRACE_S 5
 
 static int enqueue(void *user, struct wf_outmsg *msg)
 {
@@ -119,13 +128,34 @@ static void attach_deadline(lws_sorted_usec_list_t *sul)
 				 attach_deadline, LWS_USEC_PER_SEC);
 		return;
 	}
-	wfd_log(WFD_LOG_WARN, "provider %s: not attached within %d s, closing",
-		s->peer, ATTACH_DEADLINE_S);
+	wfd_session_log(s, WFD_LOG_WARN, "not attached within %d s, closing",
+			ATTACH_DEADLINE_S);
 	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
+/* "ADDR:PORT" ("[ADDR]:PORT" for IPv6) of the peer of @wsi, in @out. */
+static void peer_label(struct lws *wsi, const char *addr, char *out,
+		       size_t size)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	int port = 0;
+
+	if (getpeername(lws_get_socket_fd(wsi), (struct sockaddr *)&sa, &len) ==
+	    0) {
+		if (sa.ss_family == AF_INET)
+			port = ntohs(((struct sockaddr_in *)&sa)->sin_port);
+		else if (sa.ss_family == AF_INET6)
+			port = ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
+	}
+	if (strchr(addr, ':'))
+		snprintf(out, size, "[%s]:%d", addr, port);
+	else
+		snprintf(out, size, "%s:%d", addr, port);
+}
+
 struct wfd_session *wfd_session_create(struct lws *wsi,
-				       struct wfd_filesystem *fs,
+				       const struct wfd_filesystem_set *set,
 				       const struct wfd_limits *limits,
 				       struct wfd_auth *auth)
 {
@@ -141,7 +171,7 @@ struct wfd_session *wfd_session_create(struct lws *wsi,
 		return NULL;
 	}
 	s->wsi = wsi;
-	s->fs = fs;
+	s->set = set;
 	s->limits = limits;
 	s->auth = auth;
 	s->authenticated = !wfd_auth_required(auth);
@@ -150,21 +180,90 @@ struct wfd_session *wfd_session_create(struct lws *wsi,
 	wf_rxbuf_init(&s->rx);
 	wf_outqueue_init(&s->tx);
 	lws_get_peer_simple(wsi, s->peer, sizeof(s->peer));
+	/* An IPv4 peer of a dual-stack socket: said the IPv4 way. */
+	if (strncmp(s->peer, "::ffff:", 7) == 0 && !strchr(s->peer + 7, ':'))
+		memmove(s->peer, s->peer + 7, strlen(s->peer + 7) + 1);
+	peer_label(wsi, s->peer, s->label, sizeof(s->label));
 	lws_sul_schedule(lws_get_context(wsi), 0, &s->attach_sul,
 			 attach_deadline,
 			 (lws_usec_t)ATTACH_DEADLINE_S * LWS_USEC_PER_SEC);
 	return s;
 }
 
+void wfd_session_log(const struct wfd_session *s, enum wfd_log_level level,
+		     const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (s->fs)
+		wfd_log(level, "provider %s on \"%s\": %s", s->label,
+			wfd_filesystem_label(s->fs), line);
+	else
+		wfd_log(level, "provider %s: %s", s->label, line);
+}
+
+void wfd_session_incident(struct wfd_session *s, enum wfd_incident kind,
+			  const char *what)
+{
+	if (s->incidents[kind]++)
+		return;
+	if (kind == WFD_INCIDENT_TIMEOUT)
+		wfd_session_log(s, WFD_LOG_WARN,
+				"a call got no answer within %u ms (more "
+				"are counted, not logged)",
+				s->limits->timeout_ms);
+	else
+		wfd_session_log(
+			s, WFD_LOG_WARN,
+			"invalid answer (%s): the call fails with EIO (more "
+			"are counted, not logged)",
+			what);
+}
+
+/* Ends the attachment, if any, saying what went wrong on the way. */
+static void detach(struct wfd_session *s, const char *why)
+{
+	unsigned long timeouts = s->incidents[WFD_INCIDENT_TIMEOUT];
+	unsigned long invalid = s->incidents[WFD_INCIDENT_INVALID];
+
+	if (s->state != SESSION_ATTACHED)
+		return;
+	wfd_filesystem_detach(s->fs, s);
+	if (timeouts || invalid)
+		wfd_session_log(s, WFD_LOG_INFO,
+				"detached (%s; %lu calls timed out, %lu "
+				"invalid answers)",
+				why, timeouts, invalid);
+	else
+		wfd_session_log(s, WFD_LOG_INFO, "detached (%s)", why);
+	s->state = SESSION_GREETED;
+	s->fs = NULL;
+}
+
+void wfd_session_evict(struct wfd_session *s, int status, const char *why)
+{
+	detach(s, why);
+	/* Its calls fail now; it gets no new ones while it closes. */
+	wfd_pending_fail(s->pending, -EIO);
+	s->closing = true;
+	s->close_status = status;
+	lws_callback_on_writable(s->wsi);
+	/* A peer that reads nothing does not keep it open for long. */
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, CLOSE_GRACE_S);
+}
+
 void wfd_session_destroy(struct wfd_session *s)
 {
 	if (!s)
 		return;
-	if (s->state == SESSION_ATTACHED) {
-		wfd_filesystem_detach(s->fs, s);
-		wfd_log(WFD_LOG_INFO, "provider %s detached from \"%s\"",
-			s->peer, wfd_filesystem_name(s->fs));
-	}
+	if (s->state == SESSION_ATTACHED)
+		detach(s, "disconnected");
+	else
+		wfd_session_log(s, WFD_LOG_INFO, "disconnected");
 	lws_sul_cancel(&s->attach_sul);
 	wfd_auth_cancel(s->job);
 	forget_token(s);
@@ -177,11 +276,6 @@ void wfd_session_destroy(struct wfd_session *s)
 uint64_t wfd_session_received(const struct wfd_session *s)
 {
 	return s->received;
-}
-
-const char *wfd_session_peer(const struct wfd_session *s)
-{
-	return s->peer;
 }
 
 static json_t *hello_result(struct wfd_session *s, uint64_t id)
@@ -227,7 +321,7 @@ static json_t *check(struct wfd_session *s, uint64_t id, bool hello,
 		     const char *token, size_t len)
 {
 	int rc = wfd_auth_check(s->auth, lws_get_context(s->wsi), s->peer,
-				token, len, checked, s, &s->job);
+				s->label, token, len, checked, s, &s->job);
 
 	if (rc == -EINPROGRESS) {
 		s->waiting_id = id;
@@ -289,35 +383,88 @@ static json_t *authenticate(struct wfd_session *s, const struct wf_message *msg)
 	return check(s, msg->id, false, token, len);
 }
 
+/* The names a provider may ask for, in @out: "a", "b" (or "none"). */
+static void list_names(const struct wfd_filesystem_set *set, char *out,
+		       size_t size)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < set->count && used < size; i++) {
+		const char *name = wfd_filesystem_name(set->items[i]);
+
+		if (!wfd_filesystem_exited(set->items[i]) && name[0])
+			used += (size_t)snprintf(out + used, size - used,
+						 "%s\"%s\"", used ? ", " : "",
+						 name);
+	}
+	if (!out[0])
+		snprintf(out, size, "none");
+}
+
+/* Refuses add_filesystem of @name with @err, saying why in words. */
+static json_t *refuse_attach(struct wfd_session *s, uint64_t id,
+			     const char *name, int err)
+{
+	char names[256], text[400];
+
+	if (err == -ENOENT && name[0]) {
+		list_names(s->set, names, sizeof(names));
+		snprintf(text, sizeof(text),
+			 "no filesystem is named \"%s\" here (names: %s)", name,
+			 names);
+	} else if (err == -ENOENT) {
+		list_names(s->set, names, sizeof(names));
+		snprintf(text, sizeof(text),
+			 "this device serves several filesystems: choose one "
+			 "by name (names: %s)",
+			 names);
+	} else {
+		snprintf(text, sizeof(text),
+			 "another provider serves \"%s\" already", name);
+	}
+	wfd_session_log(s, WFD_LOG_WARN, "add_filesystem refused: %s", text);
+	return wf_rpc_error_message(id, err, text);
+}
+
 static json_t *add_filesystem(struct wfd_session *s,
 			      const struct wf_message *msg)
 {
+	struct wfd_session *replaced;
+	struct wfd_filesystem *fs;
 	const char *name = "";
 	int rc;
 
 	if (s->state != SESSION_GREETED)
 		return wf_rpc_error(msg->id, -EPROTO);
 	if (!s->authenticated) {
-		wfd_log(WFD_LOG_WARN,
-			"provider %s: add_filesystem before authenticating",
-			s->peer);
+		wfd_session_log(s, WFD_LOG_WARN,
+				"add_filesystem before authenticating");
 		return wf_rpc_error(msg->id, -EACCES);
 	}
 	rc = wf_field_string(msg->params, "name", &name, NULL);
 	if (rc == -EINVAL)
 		return wf_rpc_protocol_error(msg->id, WF_RPC_INVALID_PARAMS,
 					     "name must be a string");
-	rc = wfd_filesystem_attach(s->fs, s, name);
-	if (rc) {
-		wfd_log(WFD_LOG_WARN, "provider %s: add_filesystem \"%s\": %s",
-			s->peer, name, strerror(-rc));
-		return wf_rpc_error(msg->id, rc);
+	fs = wfd_filesystem_find(s->set, name);
+	if (!fs)
+		return refuse_attach(s, msg->id, name, -ENOENT);
+	rc = wfd_filesystem_attach(fs, s, &replaced);
+	if (rc)
+		return refuse_attach(s, msg->id, wfd_filesystem_label(fs), rc);
+	if (replaced) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "replaced by provider %s", s->label);
+		wfd_session_evict(replaced, WF_CLOSE_REPLACED, why);
 	}
+	s->fs = fs;
 	s->state = SESSION_ATTACHED;
-	wfd_log(WFD_LOG_INFO, "provider %s attached to \"%s\"%s", s->peer,
-		wfd_filesystem_name(s->fs), s->binary ? " (binary)" : "");
-	return wf_rpc_result(msg->id, json_pack("{s:s}", "name",
-						wfd_filesystem_name(s->fs)));
+	wfd_session_log(s, WFD_LOG_INFO, "attached at %s%s",
+			wfd_filesystem_mountpoint(fs),
+			s->binary ? " (binary)" : "");
+	return wf_rpc_result(
+		msg->id, json_pack("{s:s}", "name", wfd_filesystem_name(fs)));
 }
 
 static void handle_request(struct wfd_session *s, const struct wf_message *msg)
@@ -342,16 +489,13 @@ static int handle_message(struct wfd_session *s)
 	int rc = wf_message_parse(s->rx.data, s->rx.len, s->rx.binary, &msg);
 
 	if (rc) {
-		wfd_log(WFD_LOG_WARN,
-			"provider %s: invalid message (%s), closing", s->peer,
-			strerror(-rc));
+		wfd_session_log(s, WFD_LOG_WARN,
+				"invalid message (%s), closing", strerror(-rc));
 		return -1;
 	}
 	if (msg.attachment && !s->binary) {
-		wfd_log(WFD_LOG_WARN,
-			"provider %s: binary message without the feature, "
-			"closing",
-			s->peer);
+		wfd_session_log(s, WFD_LOG_WARN,
+				"binary message without the feature, closing");
 		wf_message_cleanup(&msg);
 		return -1;
 	}
@@ -368,9 +512,9 @@ static int handle_message(struct wfd_session *s)
 		break;
 	case WF_MESSAGE_RESPONSE:
 		if (!wfd_pending_answer(s->pending, &msg))
-			wfd_log(WFD_LOG_DEBUG,
-				"provider %s: answer to unknown call %llu",
-				s->peer, (unsigned long long)msg.id);
+			wfd_session_log(s, WFD_LOG_DEBUG,
+					"answer to unknown call %llu",
+					(unsigned long long)msg.id);
 		break;
 	case WF_MESSAGE_NOTIFICATION:
 		break;
@@ -385,9 +529,9 @@ int wfd_session_receive(struct wfd_session *s, const void *in, size_t len)
 				  s->limits->max_message);
 
 	if (rc < 0) {
-		wfd_log(WFD_LOG_WARN, "provider %s: %s, closing", s->peer,
-			rc == -EMSGSIZE ? "message exceeds max_message"
-					: strerror(-rc));
+		wfd_session_log(s, WFD_LOG_WARN, "%s, closing",
+				rc == -EMSGSIZE ? "message exceeds max_message"
+						: strerror(-rc));
 		return -1;
 	}
 	if (rc == 0)
@@ -399,9 +543,20 @@ int wfd_session_receive(struct wfd_session *s, const void *in, size_t len)
 
 int wfd_session_writeable(struct wfd_session *s)
 {
+	static const char replaced[] = "another provider took over";
+
 	if (wf_outqueue_write(&s->tx, s->wsi))
 		return -1;
-	return s->closing && wf_outqueue_empty(&s->tx) ? -1 : 0;
+	if (!s->closing || !wf_outqueue_empty(&s->tx))
+		return 0;
+	if (s->close_status == WF_CLOSE_REPLACED)
+		lws_close_reason(s->wsi, WF_CLOSE_REPLACED,
+				 (unsigned char *)replaced,
+				 sizeof(replaced) - 1);
+	else if (s->close_status)
+		lws_close_reason(s->wsi, (enum lws_close_status)s->close_status,
+				 NULL, 0);
+	return -1;
 }
 
 int wfd_session_call(struct wfd_session *s, struct wfd_call *call,

@@ -2,6 +2,8 @@
 #ifndef WFD_SESSION_H
 #define WFD_SESSION_H
 
+#include "log.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,16 +12,23 @@
 struct lws;
 struct wfd_auth;
 struct wfd_call;
-struct wfd_filesystem;
+struct wfd_filesystem_set;
 struct wfd_limits;
+
+/* What a provider can do wrong many times: logged once, then counted. */
+enum wfd_incident {
+	WFD_INCIDENT_TIMEOUT, /* a call got no answer in time */
+	WFD_INCIDENT_INVALID, /* an answer did not fit its call */
+	WFD_INCIDENTS,
+};
 
 /*
  * wfd_session_create() - state for a new connection @wsi that may attach
- * to @fs once @auth accepts it. @limits, @auth: borrowed, must outlive the
- * session. Returns NULL on allocation failure.
+ * to one filesystem of @set once @auth accepts it. @set, @limits, @auth:
+ * borrowed, must outlive the session. Returns NULL on allocation failure.
  */
 struct wfd_session *wfd_session_create(struct lws *wsi,
-				       struct wfd_filesystem *fs,
+				       const struct wfd_filesystem_set *set,
 				       const struct wfd_limits *limits,
 				       struct wfd_auth *auth);
 
@@ -28,6 +37,29 @@ struct wfd_session *wfd_session_create(struct lws *wsi,
  * filesystem, fail every pending call with -EIO, free. Accepts NULL.
  */
 void wfd_session_destroy(struct wfd_session *s);
+
+/*
+ * wfd_session_evict() - detach @s (logging @why), fail its calls with
+ * -EIO and close its connection soon, with the WebSocket close @status
+ * (0: the default, 1000).
+ */
+void wfd_session_evict(struct wfd_session *s, int status, const char *why);
+
+/*
+ * wfd_session_log() - log one event of this connection: the line names
+ * the peer's address and port and the filesystem it is attached to.
+ */
+void wfd_session_log(const struct wfd_session *s, enum wfd_log_level level,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * wfd_session_incident() - the provider did @kind wrong (in the call
+ * @what, for the log): the first time per connection is logged, the rest
+ * are counted and summed up when it detaches.
+ */
+void wfd_session_incident(struct wfd_session *s, enum wfd_incident kind,
+			  const char *what);
 
 /*
  * wfd_session_receive() - a fragment arrived (@in, @len borrowed).
@@ -58,8 +90,5 @@ int wfd_session_call(struct wfd_session *s, struct wfd_call *call,
  * change shows that it is alive.
  */
 uint64_t wfd_session_received(const struct wfd_session *s);
-
-/* wfd_session_peer() - the peer's address, for log lines. */
-const char *wfd_session_peer(const struct wfd_session *s);
 
 #endif

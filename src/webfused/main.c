@@ -1,25 +1,23 @@
-/* webfused: mounts a filesystem whose files a WebSocket provider lends. */
+/* webfused: mounts filesystems whose files WebSocket providers lend. */
 #include "auth.h"
+#include "config.h"
 #include "filesystem.h"
 #include "limit.h"
 #include "log.h"
+#include "privilege.h"
 #include "server.h"
 #include "signals.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
-#include <math.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define DEFAULT_PORT	      8080
-#define DEFAULT_CACHE_TIMEOUT 1.0
-#define MAX_TIMEOUT_SECONDS   3600
 
 /* Options without a short form. */
 enum {
@@ -35,23 +33,38 @@ enum {
 	OPT_AUTHENTICATOR,
 	OPT_NO_AUTH,
 	OPT_DEVICE_SECRET,
+	OPT_LOG_TO,
 };
 
-/* A limit option: its name, where it goes and the range it accepts. */
-struct limit_option {
-	int code;
-	const char *name;
-	unsigned long long min, max;
+static const struct option long_options[] = {
+	{"config", required_argument, NULL, 'c'},
+	{"mountpoint", required_argument, NULL, 'm'},
+	{"port", required_argument, NULL, 'p'},
+	{"bind", required_argument, NULL, 'b'},
+	{"timeout", required_argument, NULL, 't'},
+	{"docroot", required_argument, NULL, 'd'},
+	{"user", required_argument, NULL, 'u'},
+	{"group", required_argument, NULL, 'g'},
+	{"token-file", required_argument, NULL, OPT_TOKEN_FILE},
+	{"authenticator", required_argument, NULL, OPT_AUTHENTICATOR},
+	{"no-auth", no_argument, NULL, OPT_NO_AUTH},
+	{"device-secret", required_argument, NULL, OPT_DEVICE_SECRET},
+	{"cert", required_argument, NULL, OPT_CERT},
+	{"key", required_argument, NULL, OPT_KEY},
+	{"log-level", required_argument, NULL, 'l'},
+	{"log-to", required_argument, NULL, OPT_LOG_TO},
+	{"max-message", required_argument, NULL, OPT_MAX_MESSAGE},
+	{"max-read", required_argument, NULL, OPT_MAX_READ},
+	{"max-write", required_argument, NULL, OPT_MAX_WRITE},
+	{"max-pending", required_argument, NULL, OPT_MAX_PENDING},
+	{"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
+	{"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
 };
 
-static const struct limit_option limit_options[] = {
-	{OPT_MAX_MESSAGE, "max-message", 64 << 10, 1ull << 30},
-	{OPT_MAX_READ, "max-read", 4096, 1 << 20},
-	{OPT_MAX_WRITE, "max-write", 4096, 1 << 20},
-	{OPT_MAX_PENDING, "max-pending", 1, 65536},
-	{OPT_MAX_ENTRIES, "max-entries", 1, 10000000},
-	{OPT_MAX_CONNECTIONS, "max-connections", 1, 4096},
-};
+static const char short_options[] = ":c:m:p:b:t:d:u:g:l:hV";
 
 static struct wfd_server *running;
 static volatile sig_atomic_t stop_requested;
@@ -60,22 +73,32 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: webfused -m MOUNTPOINT [OPTION]...\n"
-		"Mount a filesystem at MOUNTPOINT whose files are lent by a "
-		"provider that\n"
-		"connects over WebSocket (subprotocol webfuse.v1). Runs in the "
-		"foreground and\n"
-		"logs to stderr; SIGINT or SIGTERM unmounts and exits 0.\n"
+		"   or: webfused -c FILE [OPTION]...\n"
+		"Mount filesystems whose files are lent by providers that "
+		"connect over\n"
+		"WebSocket (subprotocol webfuse.v1). Runs in the foreground; "
+		"SIGINT or SIGTERM\n"
+		"unmounts and exits 0.\n"
 		"\n"
-		"  -m, --mountpoint DIR   where to mount (required; an "
-		"existing directory)\n"
+		"  -c, --config FILE      read settings from FILE (JSON, see "
+		"doc/config.md);\n"
+		"                         the options below override it\n"
+		"  -m, --mountpoint DIR   mount one unnamed filesystem at DIR "
+		"(an existing\n"
+		"                         directory), in place of those of "
+		"the config file\n"
 		"  -p, --port PORT        TCP port to listen on (default "
-		"%d)\n"
+		"8080)\n"
 		"  -b, --bind ADDR        address or interface to listen on "
 		"(default: all)\n"
 		"  -t, --timeout SECONDS  a call the provider does not answer "
 		"in time fails\n"
-		"                         with ETIMEDOUT (default %u, at most "
+		"                         with ETIMEDOUT (default 10, at most "
 		"%d)\n"
+		"  -u, --user USER        once mounted and listening, run as "
+		"USER (needs root)\n"
+		"  -g, --group GROUP      ... and as GROUP (default: USER's "
+		"group)\n"
 		"\n"
 		"Authentication (one of them is required):\n"
 		"      --token-file FILE  a provider must present a token "
@@ -105,6 +128,8 @@ static void usage(FILE *out)
 		"files)\n"
 		"  -l, --log-level LEVEL  error, warn, info or debug (default "
 		"info)\n"
+		"      --log-to TARGET    stderr or syslog (facility daemon; "
+		"default stderr)\n"
 		"\n"
 		"Limits (a number, or with K, M or G for KiB, MiB, GiB):\n"
 		"      --max-message N      bytes of one message from a "
@@ -127,15 +152,18 @@ static void usage(FILE *out)
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
-		"With no provider attached the mount is an empty directory. "
+		"With no provider attached a mount is an empty directory. "
 		"One provider at a\n"
-		"time serves it; when it goes away, calls in flight fail "
-		"with EIO at once.\n"
-		"Exit status: 0 after SIGINT, SIGTERM or an unmount from "
-		"outside; 1 when the\n"
-		"mountpoint is unusable or the port cannot be opened; 2 on "
-		"invalid arguments.\n",
-		DEFAULT_PORT, 10u, MAX_TIMEOUT_SECONDS);
+		"time serves a filesystem, which it names when it attaches; "
+		"when it goes away,\n"
+		"calls in flight fail with EIO at once.\n"
+		"Exit status: 0 after SIGINT, SIGTERM or an unmount of every "
+		"filesystem from\n"
+		"outside; 1 when a mountpoint is unusable, the port cannot be "
+		"opened or the\n"
+		"user cannot be switched to; 2 on invalid arguments or an "
+		"invalid config file.\n",
+		WFD_MAX_TIMEOUT_S);
 }
 
 static void on_signal(int sig)
@@ -159,81 +187,16 @@ static int parse_port(const char *text, int *port)
 	return 0;
 }
 
-static int parse_timeout(const char *text, unsigned int *ms)
+static int parse_timeout(const char *text, struct wfd_limits *limits)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(text, &end);
-	if (errno || end == text || *end || !isfinite(v) || v <= 0 ||
-	    v > MAX_TIMEOUT_SECONDS)
+	if (errno || end == text || *end)
 		return -EINVAL;
-	*ms = (unsigned int)ceil(v * 1000);
-	return 0;
-}
-
-/* @text as a count, with an optional K, M or G (binary) suffix. */
-static int parse_count(const char *text, unsigned long long min,
-		       unsigned long long max, unsigned long long *out)
-{
-	static const char suffixes[] = "KMG";
-	unsigned long long v;
-	const char *s;
-	char *end;
-
-	if (*text < '0' || *text > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno)
-		return -EINVAL;
-	if (*end && !end[1] && (s = strchr(suffixes, *end))) {
-		int shift = 10 * (int)(s - suffixes + 1);
-
-		if (v > max >> shift)
-			return -EINVAL;
-		v <<= shift;
-		end++;
-	}
-	if (*end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static void set_limit(struct wfd_limits *limits, int code, unsigned long long v)
-{
-	switch (code) {
-	case OPT_MAX_MESSAGE:
-		limits->max_message = (size_t)v;
-		break;
-	case OPT_MAX_READ:
-		limits->max_read = (uint32_t)v;
-		break;
-	case OPT_MAX_WRITE:
-		limits->max_write = (uint32_t)v;
-		break;
-	case OPT_MAX_PENDING:
-		limits->max_pending = (unsigned int)v;
-		break;
-	case OPT_MAX_ENTRIES:
-		limits->max_entries = (size_t)v;
-		break;
-	case OPT_MAX_CONNECTIONS:
-		limits->max_connections = (unsigned int)v;
-		break;
-	}
-}
-
-/* The limit option @code, or NULL. */
-static const struct limit_option *limit_option(int code)
-{
-	for (size_t i = 0; i < sizeof(limit_options) / sizeof(*limit_options);
-	     i++)
-		if (limit_options[i].code == code)
-			return &limit_options[i];
-	return NULL;
+	return wfd_limits_set_timeout(limits, v);
 }
 
 /* Whether the file @path of option @what cannot be read (said on stderr). */
@@ -253,101 +216,45 @@ static void usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, "\nTry 'webfused --help'.\n");
 }
 
-int main(int argc, char *argv[])
+/* The long name of option @code, as in "max-message". */
+static const char *option_name(int code)
 {
-	static const struct option long_options[] = {
-		{"mountpoint", required_argument, NULL, 'm'},
-		{"port", required_argument, NULL, 'p'},
-		{"bind", required_argument, NULL, 'b'},
-		{"timeout", required_argument, NULL, 't'},
-		{"docroot", required_argument, NULL, 'd'},
-		{"token-file", required_argument, NULL, OPT_TOKEN_FILE},
-		{"authenticator", required_argument, NULL, OPT_AUTHENTICATOR},
-		{"no-auth", no_argument, NULL, OPT_NO_AUTH},
-		{"device-secret", required_argument, NULL, OPT_DEVICE_SECRET},
-		{"cert", required_argument, NULL, OPT_CERT},
-		{"key", required_argument, NULL, OPT_KEY},
-		{"log-level", required_argument, NULL, 'l'},
-		{"max-message", required_argument, NULL, OPT_MAX_MESSAGE},
-		{"max-read", required_argument, NULL, OPT_MAX_READ},
-		{"max-write", required_argument, NULL, OPT_MAX_WRITE},
-		{"max-pending", required_argument, NULL, OPT_MAX_PENDING},
-		{"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
-		{"max-connections", required_argument, NULL,
-		 OPT_MAX_CONNECTIONS},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{NULL, 0, NULL, 0},
-	};
-	struct wfd_filesystem_options fs_opts = {
-		.name = "",
-		.attr_timeout = DEFAULT_CACHE_TIMEOUT,
-		.entry_timeout = DEFAULT_CACHE_TIMEOUT,
-	};
-	struct wfd_server_options server_opts = {.port = DEFAULT_PORT};
-	struct wfd_auth_options auth_opts = {0};
-	struct wfd_auth *auth;
-	struct wfd_limits limits;
-	enum wfd_log_level level;
-	const struct limit_option *lo;
-	struct wfd_filesystem *fs;
-	unsigned long long count;
-	char why[160];
-	int c, rc;
+	for (const struct option *o = long_options; o->name; o++)
+		if (o->val == code)
+			return o->name;
+	return "?";
+}
 
-	wfd_limits_init(&limits);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:p:b:t:d:l:hV", long_options,
+/* Sets the limit of option @code to @text; 0, or 2 after saying why. */
+static int set_limit(struct wfd_limits *limits, int code, const char *text)
+{
+	char name[32], why[96];
+
+	snprintf(name, sizeof(name), "%s", option_name(code));
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	if (wfd_limits_set(limits, name, text, why, sizeof(why)) == 0)
+		return 0;
+	fprintf(stderr,
+		"webfused: invalid --%s '%s' (%s)\nTry 'webfused --help'.\n",
+		option_name(code), text, why);
+	return 2;
+}
+
+/*
+ * First pass over the arguments: --help, --version, --config and
+ * syntax errors. Returns -1 to go on, else the exit status.
+ */
+static int first_pass(int argc, char *argv[], const char **config)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, short_options, long_options,
 				NULL)) != -1) {
 		switch (c) {
-		case 'm':
-			fs_opts.mountpoint = optarg;
-			break;
-		case 'p':
-			if (parse_port(optarg, &server_opts.port)) {
-				usage_error("invalid port '%s' (1-65535)",
-					    optarg);
-				return 2;
-			}
-			break;
-		case 'b':
-			server_opts.bind = optarg;
-			break;
-		case 't':
-			if (parse_timeout(optarg, &limits.timeout_ms)) {
-				usage_error("invalid timeout '%s' (seconds, "
-					    "more than 0, at most 3600)",
-					    optarg);
-				return 2;
-			}
-			break;
-		case 'd':
-			server_opts.docroot = optarg;
-			break;
-		case OPT_TOKEN_FILE:
-			auth_opts.token_file = optarg;
-			break;
-		case OPT_AUTHENTICATOR:
-			auth_opts.program = optarg;
-			break;
-		case OPT_NO_AUTH:
-			auth_opts.none = true;
-			break;
-		case OPT_DEVICE_SECRET:
-			auth_opts.device_secret = optarg;
-			break;
-		case OPT_CERT:
-			server_opts.cert = optarg;
-			break;
-		case OPT_KEY:
-			server_opts.key = optarg;
-			break;
-		case 'l':
-			if (wfd_log_parse_level(optarg, &level)) {
-				usage_error("invalid log level '%s'", optarg);
-				return 2;
-			}
-			wfd_log_set_level(level);
+		case 'c':
+			*config = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -359,57 +266,237 @@ int main(int argc, char *argv[])
 			usage_error("option '%s' needs a value",
 				    argv[optind - 1]);
 			return 2;
-		default:
-			lo = limit_option(c);
-			if (!lo) {
-				usage_error("unknown option '%s'",
-					    argv[optind - 1]);
-				return 2;
-			}
-			if (parse_count(optarg, lo->min, lo->max, &count)) {
-				fprintf(stderr,
-					"webfused: invalid --%s '%s' (%llu to "
-					"%llu)\nTry 'webfused --help'.\n",
-					lo->name, optarg, lo->min, lo->max);
-				return 2;
-			}
-			set_limit(&limits, c, count);
-			break;
+		case '?':
+			usage_error("unknown option '%s'", argv[optind - 1]);
+			return 2;
 		}
 	}
 	if (optind < argc) {
 		usage_error("unexpected argument '%s'", argv[optind]);
 		return 2;
 	}
-	if (!fs_opts.mountpoint) {
-		usage_error("%s", "a mountpoint is required (-m DIR)");
-		return 2;
+	return -1;
+}
+
+/* The authentication option @code replaces what the file chose. */
+static void choose_auth(struct wfd_auth_options *auth, int code,
+			const char *arg)
+{
+	auth->none = code == OPT_NO_AUTH;
+	auth->token_file = code == OPT_TOKEN_FILE ? arg : NULL;
+	auth->program = code == OPT_AUTHENTICATOR ? arg : NULL;
+}
+
+/* Second pass: the options over the config. Returns -1 or the status. */
+static int second_pass(int argc, char *argv[], struct wfd_config *config)
+{
+	int choices = 0, c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, short_options, long_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			wfd_config_set_filesystem(config, optarg);
+			break;
+		case 'p':
+			if (parse_port(optarg, &config->server.port)) {
+				usage_error("invalid port '%s' (1-65535)",
+					    optarg);
+				return 2;
+			}
+			break;
+		case 'b':
+			config->server.bind = optarg;
+			break;
+		case 't':
+			if (parse_timeout(optarg, &config->limits)) {
+				usage_error("invalid timeout '%s' (seconds, "
+					    "more than 0, at most 3600)",
+					    optarg);
+				return 2;
+			}
+			break;
+		case 'd':
+			config->server.docroot = optarg;
+			break;
+		case 'u':
+			config->user = optarg;
+			break;
+		case 'g':
+			config->group = optarg;
+			break;
+		case OPT_TOKEN_FILE:
+		case OPT_AUTHENTICATOR:
+		case OPT_NO_AUTH:
+			choose_auth(&config->auth, c, optarg);
+			choices++;
+			break;
+		case OPT_DEVICE_SECRET:
+			config->auth.device_secret = optarg;
+			break;
+		case OPT_CERT:
+			config->server.cert = optarg;
+			break;
+		case OPT_KEY:
+			config->server.key = optarg;
+			break;
+		case 'l':
+			if (wfd_log_parse_level(optarg, &config->log_level)) {
+				usage_error("invalid log level '%s'", optarg);
+				return 2;
+			}
+			break;
+		case OPT_LOG_TO:
+			if (wfd_log_parse_target(optarg, &config->log_target)) {
+				usage_error("invalid --log-to '%s' (stderr or "
+					    "syslog)",
+					    optarg);
+				return 2;
+			}
+			break;
+		case OPT_MAX_MESSAGE:
+		case OPT_MAX_READ:
+		case OPT_MAX_WRITE:
+		case OPT_MAX_PENDING:
+		case OPT_MAX_ENTRIES:
+		case OPT_MAX_CONNECTIONS:
+			if (set_limit(&config->limits, c, optarg))
+				return 2;
+			break;
+		}
 	}
-	switch (auth_opts.none + !!auth_opts.token_file + !!auth_opts.program) {
-	case 0:
-		usage_error("%s", "no authentication chosen: give "
-				  "--token-file FILE, --authenticator PROGRAM "
-				  "or --no-auth");
-		return 2;
-	case 1:
-		break;
-	default:
+	if (choices > 1) {
 		usage_error("%s", "choose one of --token-file, "
 				  "--authenticator and --no-auth");
 		return 2;
 	}
-	if (!server_opts.cert != !server_opts.key) {
-		usage_error("%s", "--cert and --key go together");
+	return -1;
+}
+
+/*
+ * Whether two mountpoints are one directory, or one lies inside another
+ * (mounting there would look into a mount nobody serves yet); said why.
+ */
+static bool nested_mountpoints(const struct wfd_config *config)
+{
+	char *real[WFD_FILESYSTEMS_MAX] = {NULL};
+	bool nested = false;
+	size_t n = config->filesystem_count;
+
+	/* One that does not resolve is reported when it is mounted. */
+	for (size_t i = 0; i < n; i++)
+		real[i] = realpath(config->filesystems[i].mountpoint, NULL);
+	for (size_t i = 0; i < n && !nested; i++) {
+		for (size_t j = 0; j < n && !nested; j++) {
+			size_t len = real[i] ? strlen(real[i]) : 0;
+
+			if (i == j || !real[i] || !real[j] ||
+			    strncmp(real[i], real[j], len) != 0 ||
+			    (real[j][len] != '/' && real[j][len] != '\0' &&
+			     strcmp(real[i], "/") != 0))
+				continue;
+			fprintf(stderr,
+				"webfused: mountpoint %s %s mountpoint %s\n",
+				config->filesystems[j].mountpoint,
+				real[j][len] ? "lies inside" : "is the same as",
+				config->filesystems[i].mountpoint);
+			nested = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(real[i]);
+	return nested;
+}
+
+/* Whether the settings fit together; returns -1 or the exit status. */
+static int check(struct wfd_config *config)
+{
+	const struct wfd_auth_options *auth = &config->auth;
+	char why[160];
+
+	if (!config->filesystem_count) {
+		usage_error("%s", "nothing to mount: give -m DIR, or "
+				  "filesystems in --config FILE");
 		return 2;
 	}
-	if (server_opts.cert && (unreadable("--cert", server_opts.cert) ||
-				 unreadable("--key", server_opts.key)))
+	if (!auth->none && !auth->token_file && !auth->program) {
+		usage_error("%s", "no authentication chosen: give "
+				  "--token-file FILE, --authenticator PROGRAM "
+				  "or --no-auth");
+		return 2;
+	}
+	if (!config->server.cert != !config->server.key) {
+		usage_error("%s",
+			    "--cert and --key (server.cert and server.key) "
+			    "go together");
+		return 2;
+	}
+	if (config->group && !config->user) {
+		usage_error("%s", "--group (group) needs --user (user)");
+		return 2;
+	}
+	if (nested_mountpoints(config))
+		return 2;
+	if (config->user && !getpwnam(config->user)) {
+		usage_error("no user is named '%s'", config->user);
+		return 2;
+	}
+	if (config->group && !getgrnam(config->group)) {
+		usage_error("no group is named '%s'", config->group);
+		return 2;
+	}
+	if (config->user && geteuid() != 0) {
+		fprintf(stderr,
+			"webfused: only root can switch to user %s; start "
+			"webfused as root or without --user\n",
+			config->user);
 		return 1;
-	if (wfd_limits_check(&limits, why, sizeof(why))) {
+	}
+	if (config->server.cert && (unreadable("--cert", config->server.cert) ||
+				    unreadable("--key", config->server.key)))
+		return 1;
+	if (wfd_limits_check(&config->limits, why, sizeof(why))) {
 		usage_error("%s", why);
 		return 2;
 	}
+	return -1;
+}
 
+/* Mounts every filesystem of @config into @set; 0 or -1 (logged). */
+static int mount_all(struct wfd_config *config, struct wfd_filesystem_set *set)
+{
+	for (size_t i = 0; i < config->filesystem_count; i++) {
+		struct wfd_filesystem_options *opts = &config->filesystems[i];
+
+		/* After the switch only fusermount3 can unmount. */
+		opts->auto_unmount = config->user != NULL;
+		set->items[i] = wfd_filesystem_create(opts, &config->limits);
+		if (!set->items[i])
+			return -1;
+		set->count++;
+	}
+	return 0;
+}
+
+static void unmount_all(struct wfd_filesystem_set *set)
+{
+	for (size_t i = 0; i < set->count; i++)
+		wfd_filesystem_destroy(set->items[i]);
+	set->count = 0;
+}
+
+/* Sets up, runs and tears down the daemon; returns the exit status. */
+static int run(struct wfd_config *config)
+{
+	struct wfd_filesystem *items[WFD_FILESYSTEMS_MAX];
+	struct wfd_filesystem_set set = {.items = items};
+	struct wfd_auth *auth;
+	char why[160];
+	int rc = 1;
+
+	wfd_log_set_target(config->log_target);
+	wfd_log_set_level(config->log_level);
 	wfd_log_route_lws();
 	rc = wf_signals_install(on_signal);
 	if (rc) {
@@ -417,26 +504,63 @@ int main(int argc, char *argv[])
 			strerror(-rc));
 		return 1;
 	}
-	auth = wfd_auth_create(&auth_opts);
+	auth = wfd_auth_create(&config->auth);
 	if (!auth)
 		return 1;
-	fs = wfd_filesystem_create(&fs_opts, &limits);
-	if (!fs) {
-		wfd_auth_destroy(auth);
-		return 1;
+	rc = 1;
+	if (mount_all(config, &set))
+		goto out;
+	running =
+		wfd_server_create(&config->server, &set, &config->limits, auth);
+	if (!running)
+		goto out;
+	if (config->user) {
+		if (wfd_privilege_drop(config->user, config->group, why,
+				       sizeof(why))) {
+			wfd_log(WFD_LOG_ERROR, "%s", why);
+			goto out;
+		}
+		wfd_log(WFD_LOG_INFO, "running as user %s (uid %u, gid %u)",
+			config->user, (unsigned int)getuid(),
+			(unsigned int)getgid());
 	}
-	running = wfd_server_create(&server_opts, fs, &limits, auth);
-	if (!running) {
-		wfd_filesystem_destroy(fs);
-		wfd_auth_destroy(auth);
-		return 1;
-	}
-	if (!stop_requested)
-		rc = wfd_server_run(running);
-	/* Teardown order: connections and loop, then the mount. */
+	rc = 0;
+	if (!stop_requested && wfd_server_run(running))
+		rc = 1;
+out:
+	/* Teardown order: connections and loop, then the mounts. */
 	wfd_server_destroy(running);
 	running = NULL;
-	wfd_filesystem_destroy(fs);
+	unmount_all(&set);
 	wfd_auth_destroy(auth);
-	return rc ? 1 : 0;
+	return rc;
+}
+
+int main(int argc, char *argv[])
+{
+	const char *path = NULL;
+	struct wfd_config config;
+	char why[512];
+	int rc;
+
+	opterr = 0;
+	rc = first_pass(argc, argv, &path);
+	if (rc >= 0)
+		return rc;
+	wfd_config_init(&config);
+	rc = path ? wfd_config_load(&config, path, why, sizeof(why)) : 0;
+	if (rc) {
+		bool invalid = rc == -EINVAL || rc == -EFBIG;
+
+		fprintf(stderr, "webfused: %s config file: %s\n",
+			invalid ? "invalid" : "cannot read", why);
+		return invalid ? 2 : 1;
+	}
+	rc = second_pass(argc, argv, &config);
+	if (rc < 0)
+		rc = check(&config);
+	if (rc < 0)
+		rc = run(&config);
+	wfd_config_cleanup(&config);
+	return rc;
 }

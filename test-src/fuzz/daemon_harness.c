@@ -891,6 +891,8 @@ struct wfd_filesystem *dh_setup(void)
 	dh.opts.mountpoint = "/nonexistent";
 	dh.opts.attr_timeout = 1;
 	dh.opts.entry_timeout = 1;
+	dh.opts.uid = -1; /* files show the owner the provider says */
+	dh.opts.gid = -1;
 	wfd_limits_init(&dh.limits);
 	dh.limits.max_message = 256 * 1024;
 	dh.limits.max_read = 64 * 1024;

@@ -37,7 +37,8 @@ static char fake_session;
 int __wrap_wfd_session_call(struct wfd_session *s, struct wfd_call *call,
 			    const char *method, json_t *params,
 			    const void *data, size_t size);
-const char *__wrap_wfd_session_peer(const struct wfd_session *s);
+void __wrap_wfd_session_incident(struct wfd_session *s, enum wfd_incident kind,
+				 const char *what);
 uint64_t __wrap_wfd_session_received(const struct wfd_session *s);
 
 /* What the daemon sends must be a request the protocol allows. */
@@ -85,10 +86,12 @@ int __wrap_wfd_session_call(struct wfd_session *s, struct wfd_call *call,
 	return 0;
 }
 
-const char *__wrap_wfd_session_peer(const struct wfd_session *s)
+void __wrap_wfd_session_incident(struct wfd_session *s, enum wfd_incident kind,
+				 const char *what)
 {
 	FUZZ_CHECK(s == (struct wfd_session *)&fake_session);
-	return "fuzz";
+	FUZZ_CHECK(kind < WFD_INCIDENTS);
+	FUZZ_CHECK(kind != WFD_INCIDENT_INVALID || what);
 }
 
 uint64_t __wrap_wfd_session_received(const struct wfd_session *s)

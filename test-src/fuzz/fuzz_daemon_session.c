@@ -69,9 +69,9 @@ static char fake_auth_object, fake_job;
 
 bool __wrap_wfd_auth_required(const struct wfd_auth *auth);
 int __wrap_wfd_auth_check(struct wfd_auth *auth, struct lws_context *ctx,
-			  const char *peer, const char *token, size_t len,
-			  wfd_auth_done *done, void *user,
-			  struct wfd_auth_job **job);
+			  const char *peer, const char *label,
+			  const char *token, size_t len, wfd_auth_done *done,
+			  void *user, struct wfd_auth_job **job);
 void __wrap_wfd_auth_cancel(struct wfd_auth_job *job);
 int __wrap_wfd_auth_prove(const struct wfd_auth *auth, const char *challenge,
 			  char *out);
@@ -86,14 +86,14 @@ bool __wrap_wfd_auth_required(const struct wfd_auth *auth)
 }
 
 int __wrap_wfd_auth_check(struct wfd_auth *auth, struct lws_context *ctx,
-			  const char *peer, const char *token, size_t len,
-			  wfd_auth_done *done, void *user,
-			  struct wfd_auth_job **job)
+			  const char *peer, const char *label,
+			  const char *token, size_t len, wfd_auth_done *done,
+			  void *user, struct wfd_auth_job **job)
 {
 	bool accept;
 
 	FUZZ_CHECK(auth == (struct wfd_auth *)&fake_auth_object);
-	FUZZ_CHECK(ctx && peer && token && done && job);
+	FUZZ_CHECK(ctx && peer && label && token && done && job);
 	/* Only when required, one check at a time. */
 	FUZZ_CHECK(fake_auth.settings & AUTH_REQUIRED);
 	FUZZ_CHECK(!fake_auth.job);
@@ -180,7 +180,11 @@ static bool finish_check(void)
 
 static struct wfd_session *dial(struct wfd_filesystem *fs)
 {
-	return wfd_session_create((struct lws *)&fake_wsi, fs, fs->limits,
+	static struct wfd_filesystem *items[1];
+	static struct wfd_filesystem_set set = {items, 1};
+
+	items[0] = fs;
+	return wfd_session_create((struct lws *)&fake_wsi, &set, fs->limits,
 				  (struct wfd_auth *)&fake_auth_object);
 }
 
@@ -194,6 +198,7 @@ static void disconnect(struct wfd_session *s)
 
 struct lws_context *__wrap_lws_get_context(const struct lws *wsi);
 const char *__wrap_lws_get_peer_simple(struct lws *wsi, char *name, size_t len);
+lws_sockfd_type __wrap_lws_get_socket_fd(struct lws *wsi);
 int __wrap_lws_callback_on_writable(struct lws *wsi);
 int __wrap_lws_is_first_fragment(struct lws *wsi);
 int __wrap_lws_is_final_fragment(struct lws *wsi);
@@ -215,6 +220,13 @@ const char *__wrap_lws_get_peer_simple(struct lws *wsi, char *name, size_t len)
 	FUZZ_CHECK(wsi == (struct lws *)&fake_wsi);
 	snprintf(name, len, "fuzz");
 	return name;
+}
+
+/* No socket: the peer's port is unknown (0) in log lines. */
+lws_sockfd_type __wrap_lws_get_socket_fd(struct lws *wsi)
+{
+	FUZZ_CHECK(wsi == (struct lws *)&fake_wsi);
+	return -1;
 }
 
 int __wrap_lws_callback_on_writable(struct lws *wsi)

@@ -11,6 +11,7 @@ WEBFUSE_PROVIDER. Exit code 77 (skip) is used only when /dev/fuse is absent.
 import ctypes
 import errno
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -239,6 +240,7 @@ class Webfuse:
         os.makedirs(self.src)
         self.port = None
         self.daemon = None
+        self.mountpoints = [self.mnt]  # the daemon's mounts
         self.providers = []
         # WF_IT_TLS=1 runs the same test over wss:// with a lab certificate.
         self.tls = os.environ.get("WF_IT_TLS") == "1"
@@ -295,6 +297,39 @@ class Webfuse:
                                      (self.daemon.popen.returncode, out))
             log("port %d was taken, again" % self.port)
         return None
+
+    def start_daemon_config(self, config, mountpoints, extra=()):
+        """Starts webfused --config with @config (a dict, written as JSON;
+        the harness sets server.port and server.bind, and "none": true
+        authentication unless @config or @extra choose) and waits until
+        each of @mountpoints is mounted. Returns the daemon."""
+        config = json.loads(json.dumps(config))
+        self.port = free_port()
+        server = config.setdefault("server", {})
+        server.setdefault("port", self.port)
+        server.setdefault("bind", "127.0.0.1")
+        self.port = server["port"]
+        if "-p" in extra:  # the command line overrides the file
+            self.port = int(extra[list(extra).index("-p") + 1])
+        if "authentication" not in config and not AUTH_OPTIONS & set(extra):
+            config["authentication"] = {"none": True}
+        path = os.path.join(self.tmp, "webfused.json")
+        with open(path, "w") as f:
+            json.dump(config, f, indent=1)
+        self.mountpoints = list(mountpoints)
+        self.daemon = Proc("webfused",
+                           [binary("WEBFUSED"), "--config", path] +
+                           list(extra), self.log_path("webfused"))
+
+        def ready():
+            if not self.daemon.alive():
+                raise AssertionError("webfused exited at start (rc %s):\n%s"
+                                     % (self.daemon.popen.returncode,
+                                        self.daemon.output()))
+            return all(mounted(m) for m in mountpoints)
+        wait_for(ready, 15, "the mounts of webfused")
+        self._wait_listening()
+        return self.daemon
 
     def make_cert(self, names=("localhost", "127.0.0.1", "::1")):
         """A self-signed lab certificate for @names (script/make-cert.sh),
@@ -400,8 +435,9 @@ class Webfuse:
             problems.append("webfused ignored signal %d" % sig)
         elif rc != 0:
             problems.append("webfused exited %s on signal %d" % (rc, sig))
-        if any(p == self.mnt for p, _, _ in mounts()):
-            problems.append("webfused left its mount behind")
+        left = [p for p, _, _ in mounts() if p in self.mountpoints]
+        if left:
+            problems.append("webfused left mounts behind: %s" % left)
         return problems
 
     def close(self):
@@ -412,15 +448,17 @@ class Webfuse:
         # Mounts the test made beneath its folder (an image mounted from
         # inside the webfuse mount, say) go first, the deepest first.
         inner = [p for p, _, _ in mounts()
-                 if p.startswith(self.tmp + "/") and p != self.mnt]
+                 if p.startswith(self.tmp + "/") and
+                 p not in self.mountpoints]
         for path in sorted(inner, key=len, reverse=True):
             if not unmount(path):
                 self.problems.append("could not unmount %s" % path)
         for p in self.providers:
             p.stop()
         self.problems += self.stop_daemon()
-        if not unmount(self.mnt):
-            self.problems.append("could not unmount %s" % self.mnt)
+        for m in self.mountpoints:
+            if not unmount(m):
+                self.problems.append("could not unmount %s" % m)
         procs = self.providers + ([self.daemon] if self.daemon else [])
         for p in procs:
             text = p.output()
@@ -445,7 +483,8 @@ def _emergency(seconds):
                 p.popen.kill()
             except OSError:
                 pass
-        unmount(env.mnt)
+        for m in env.mountpoints:
+            unmount(m)
         for p in env.providers + ([env.daemon] if env.daemon else []):
             p.wait(5)
         shutil.rmtree(env.tmp, ignore_errors=True)

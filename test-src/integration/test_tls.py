@@ -94,7 +94,8 @@ def refuses_bad_key():
         base = [exe, "-m", wf.mnt, "--port", str(harness.free_port()),
                 "--bind", "127.0.0.1", "--no-auth"]
         for extra, rc, text in (
-                (["--cert", wf.cert], 2, "--cert and --key go together"),
+                (["--cert", wf.cert], 2, "--cert and --key (server.cert and "
+                 "server.key) go together"),
                 (["--cert", wf.cert, "--key", wf.cert + ".missing"], 1,
                  "cannot read --key")):
             p = subprocess.run(base + extra, stdin=subprocess.DEVNULL,
