@@ -20,12 +20,14 @@ apt-get install -y --no-install-recommends \
 	diffutils \
 	fuse3 \
 	git \
+	groff-base \
 	libcmocka-dev \
 	libfuse3-dev \
 	libjansson-dev \
 	libssl-dev \
 	libwebsockets-dev \
 	make \
+	man-db \
 	openssl \
 	pkg-config \
 	python3 \
