@@ -129,6 +129,16 @@ static struct fuse_session *mount_session(struct wfd_filesystem *fs)
 	return se;
 }
 
+/* Logs 'filesystem "NAME" @event MOUNTPOINT@note' (unnamed: no NAME part). */
+static void log_event(const struct wfd_filesystem *fs, const char *event,
+		      const char *note)
+{
+	const char *name = fs->opts->name;
+
+	wfd_log(WFD_LOG_INFO, "%s%s%s%s %s%s", name[0] ? "filesystem \"" : "",
+		name, name[0] ? "\" " : "", event, fs->opts->mountpoint, note);
+}
+
 struct wfd_filesystem *
 wfd_filesystem_create(const struct wfd_filesystem_options *opts,
 		      const struct wfd_limits *limits)
@@ -151,10 +161,7 @@ wfd_filesystem_create(const struct wfd_filesystem_options *opts,
 	fs->se = mount_session(fs);
 	if (!fs->se)
 		goto out_destroy_nodes;
-	wfd_log(WFD_LOG_INFO, "%s%s%smounted at %s%s",
-		opts->name[0] ? "filesystem \"" : "", opts->name,
-		opts->name[0] ? "\" " : "", opts->mountpoint,
-		opts->read_only ? " (read-only)" : "");
+	log_event(fs, "mounted at", opts->read_only ? " (read-only)" : "");
 	return fs;
 
 out_destroy_nodes:
@@ -175,9 +182,7 @@ void wfd_filesystem_destroy(struct wfd_filesystem *fs)
 						    struct wfd_handle, link));
 	free(fs->buf.mem);
 	wfd_nodes_destroy(fs->nodes);
-	wfd_log(WFD_LOG_INFO, "%s%s%sunmounted from %s",
-		fs->opts->name[0] ? "filesystem \"" : "", fs->opts->name,
-		fs->opts->name[0] ? "\" " : "", fs->opts->mountpoint);
+	log_event(fs, "unmounted from", "");
 	free(fs);
 }
 

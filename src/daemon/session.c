@@ -408,21 +408,19 @@ static json_t *refuse_attach(struct wfd_session *s, uint64_t id,
 {
 	char names[256], text[400];
 
-	if (err == -ENOENT && name[0]) {
-		list_names(s->set, names, sizeof(names));
+	list_names(s->set, names, sizeof(names));
+	if (err == -ENOENT && name[0])
 		snprintf(text, sizeof(text),
 			 "no filesystem is named \"%s\" here (names: %s)", name,
 			 names);
-	} else if (err == -ENOENT) {
-		list_names(s->set, names, sizeof(names));
+	else if (err == -ENOENT)
 		snprintf(text, sizeof(text),
 			 "this device serves several filesystems: choose one "
 			 "by name (names: %s)",
 			 names);
-	} else {
+	else
 		snprintf(text, sizeof(text),
 			 "another provider serves \"%s\" already", name);
-	}
 	wfd_session_log(s, WFD_LOG_WARN, "add_filesystem refused: %s", text);
 	return wf_rpc_error_message(id, err, text);
 }

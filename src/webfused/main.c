@@ -378,6 +378,17 @@ static int second_pass(int argc, char *argv[], struct wfd_config *config)
  * Whether two mountpoints are one directory, or one lies inside another
  * (mounting there would look into a mount nobody serves yet); said why.
  */
+/* Whether the resolved path @inner is @outer or lies inside it. */
+static bool within(const char *outer, const char *inner)
+{
+	size_t len = strlen(outer);
+
+	if (strcmp(outer, "/") == 0)
+		return true;
+	return strncmp(outer, inner, len) == 0 &&
+	       (inner[len] == '/' || inner[len] == '\0');
+}
+
 static bool nested_mountpoints(const struct wfd_config *config)
 {
 	char *real[WFD_FILESYSTEMS_MAX] = {NULL};
@@ -389,17 +400,14 @@ static bool nested_mountpoints(const struct wfd_config *config)
 		real[i] = realpath(config->filesystems[i].mountpoint, NULL);
 	for (size_t i = 0; i < n && !nested; i++) {
 		for (size_t j = 0; j < n && !nested; j++) {
-			size_t len = real[i] ? strlen(real[i]) : 0;
-
 			if (i == j || !real[i] || !real[j] ||
-			    strncmp(real[i], real[j], len) != 0 ||
-			    (real[j][len] != '/' && real[j][len] != '\0' &&
-			     strcmp(real[i], "/") != 0))
+			    !within(real[i], real[j]))
 				continue;
 			fprintf(stderr,
 				"webfused: mountpoint %s %s mountpoint %s\n",
 				config->filesystems[j].mountpoint,
-				real[j][len] ? "lies inside" : "is the same as",
+				strcmp(real[i], real[j]) ? "lies inside"
+							 : "is the same as",
 				config->filesystems[i].mountpoint);
 			nested = true;
 		}
