@@ -25,6 +25,7 @@ import time
 MiB = 1 << 20
 CHUNK = MiB
 WATCHDOG_S = 3600
+TESTS = ("read", "write", "ls", "cat", "untar", "stat")
 
 
 def log(text):
@@ -97,6 +98,11 @@ class Proc:
                     return int(line.split()[1])
         return 0
 
+    def reset_peak_rss(self):
+        """Starts VmHWM again from the present RSS."""
+        with open("/proc/%d/clear_refs" % self.pid, "w") as f:
+            f.write("5\n")
+
     def stop(self):
         if self.alive():
             self.popen.send_signal(signal.SIGTERM)
@@ -117,6 +123,7 @@ class Mount:
         self.mnt = os.path.join(work, "mnt-" + name)
         self.data = data
         self.procs = {}
+        self.read_rss = {}  # process name: highest VmHWM of a read, KiB
         os.makedirs(self.mnt)
 
     def path(self, rel):
@@ -234,10 +241,22 @@ def make_data(data, big_mib, tree_files, tar_files):
 
 # --- the measurements -------------------------------------------------------
 
+def warm(path):
+    """Reads @path once, so that its pages are in the page cache."""
+    with open(path, "rb", buffering=0) as f:
+        while f.read(CHUNK):
+            pass
+
+
 def seq_read(m, size):
+    """MB/s of a sequential read through the mount with its cache cold.
+    The source file is in the page cache, so that the filesystem is
+    measured, not the disk."""
     path = m.path("big.bin")
+    warm(os.path.join(m.data, "big.bin"))
     drop_cache(path)
-    drop_cache(os.path.join(m.data, "big.bin"))
+    for p in m.procs.values():
+        p.reset_peak_rss()
     t0 = time.monotonic()
     total = 0
     with open(path, "rb", buffering=0) as f:
@@ -248,7 +267,9 @@ def seq_read(m, size):
             total += len(chunk)
     dt = time.monotonic() - t0
     assert total == size, "short read through %s: %d" % (m.name, total)
-    return size / MiB / dt
+    for name, p in m.procs.items():
+        m.read_rss[name] = max(m.read_rss.get(name, 0), p.peak_rss_kib())
+    return size / 1e6 / dt
 
 
 def seq_write(m, size):
@@ -264,7 +285,7 @@ def seq_write(m, size):
         os.close(fd)
     dt = time.monotonic() - t0
     os.unlink(path)
-    return size / MiB / dt
+    return size / 1e6 / dt
 
 
 def timed(argv, cwd=None):
@@ -338,8 +359,14 @@ def main():
     ap.add_argument("--stats", type=int, default=1000)
     ap.add_argument("--stream-gib", type=int, default=0,
                     help="also stream this many GiB through webfuse and "
-                    "report its peak RSS before and after")
+                    "report its peak RSS in the first and the last GiB")
+    ap.add_argument("--tests", default=",".join(TESTS),
+                    help="the tests to run, of: %(default)s")
     opts = ap.parse_args()
+    chosen = opts.tests.split(",")
+    for t in chosen:
+        if t not in TESTS:
+            ap.error("unknown test %r (tests: %s)" % (t, ",".join(TESTS)))
     if os.geteuid() != 0:
         sys.exit("bench: must run as root (mounts, sshd, drop_caches)")
 
@@ -355,6 +382,7 @@ def main():
         log("bench: making the data set in %s" % data)
         tarball = make_data(data, opts.big_mib, opts.tree_files,
                             opts.tar_files)
+        os.sync()  # no writeback of the data set during the runs
         sshd, port, key = start_sshd(work)
         mounts = [
             start_webfuse("webfuse", work, data, opts.build, False),
@@ -364,35 +392,38 @@ def main():
         ]
         results = {m.name: {} for m in mounts}
         tests = [
-            ("read %s" % size_name(opts.big_mib), "MB/s", lambda m, i: seq_read(
+            ("read", "read %s" % size_name(opts.big_mib), "MB/s", lambda m, i: seq_read(
                 m, opts.big_mib * MiB), True),
-            ("write %s+fsync" % size_name(opts.write_mib), "MB/s", lambda m, i: seq_write(
+            ("write", "write %s+fsync" % size_name(opts.write_mib), "MB/s", lambda m, i: seq_write(
                 m, opts.write_mib * MiB), True),
-            ("ls -lR %d files" % opts.tree_files, "s", lambda m, i: ls_tree(m), False),
-            ("cat %d files" % opts.tree_files, "s", lambda m, i: cat_tree(m), False),
-            ("untar %d files" % opts.tar_files, "s", lambda m, i: untar(m, tarball, i),
+            ("ls", "ls -lR %d files" % opts.tree_files, "s", lambda m, i: ls_tree(m), False),
+            ("cat", "cat %d files" % opts.tree_files, "s", lambda m, i: cat_tree(m), False),
+            ("untar", "untar %d files" % opts.tar_files, "s", lambda m, i: untar(m, tarball, i),
              False),
-            ("stat, uncached", "us", lambda m, i: stat_latency(
+            ("stat", "stat, uncached", "us", lambda m, i: stat_latency(
                 m, opts.stats), False),
         ]
+        tests = [t[1:] for t in tests if t[0] in chosen]
+        for m in mounts:  # untimed: what a first read through it costs
+            with open(m.path("big.bin"), "rb", buffering=0) as f:
+                for _ in range(64):
+                    f.read(CHUNK)
         for label, unit, fn, _ in tests:
             for i in range(opts.runs):
-                for m in mounts:
+                for m in mounts[i % len(mounts):] + mounts[:i % len(mounts)]:
                     v = fn(m, i)
                     results[m.name].setdefault(label, []).append(v)
                     log("bench: %-22s %-12s run %d: %.3f %s" % (
                         label, m.name, i + 1, v, unit))
-        rss = {}
-        for m in mounts:
-            for pname, p in m.procs.items():
-                if pname.startswith("webfuse"):
-                    rss["%s %s" % (m.name, pname)] = p.peak_rss_kib()
+        stream = []  # per GiB streamed: {process name: peak RSS, KiB}
         if opts.stream_gib:
             m = mounts[0]
-            before = {k: p.peak_rss_kib() for k, p in m.procs.items()}
+            kept = m.read_rss
             for _ in range(opts.stream_gib * 1024 // opts.big_mib):
+                m.read_rss = {}
                 seq_read(m, opts.big_mib * MiB)
-            after = {k: p.peak_rss_kib() for k, p in m.procs.items()}
+                stream.append(m.read_rss)
+            m.read_rss = kept
 
         names = [m.name for m in mounts]
         print("\nwebfuse benchmark: median (min-max) of %d runs, loopback, "
@@ -411,15 +442,20 @@ def main():
             print(row)
         print("\n(times: the ratio is how many times faster webfuse is; "
               "webfuse-b64 is webfuse with --base64)")
-        print("\npeak RSS after the runs (VmHWM):")
-        for k, v in rss.items():
-            print("  %-32s %6.1f MiB" % (k, v / 1024))
-        if opts.stream_gib:
-            print("\nstreaming %d GiB more through webfuse, peak RSS:" %
-                  opts.stream_gib)
-            for k in before:
-                print("  %-20s %6.1f MiB -> %6.1f MiB" % (
-                    k, before[k] / 1024, after[k] / 1024))
+        print("\npeak RSS (VmHWM) while reading %s, highest of the runs:"
+              % size_name(opts.big_mib))
+        for m in mounts:
+            for pname, kib in m.read_rss.items():
+                if pname.startswith("webfuse"):
+                    print("  %-32s %6.1f MiB" % ("%s %s" % (m.name, pname),
+                                                 kib / 1024))
+        if stream:
+            print("\nstreaming %d GiB through webfuse, peak RSS of each "
+                  "pass (first, highest, last):" % opts.stream_gib)
+            for pname in stream[0]:
+                kib = [s[pname] for s in stream]
+                print("  %-20s %6.1f %6.1f %6.1f MiB" % (
+                    pname, kib[0] / 1024, max(kib) / 1024, kib[-1] / 1024))
     finally:
         for m in mounts:
             m.close()
