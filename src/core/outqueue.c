@@ -1,15 +1,23 @@
 /* FIFO of messages waiting for a connection to become writeable. */
 #include "outqueue.h"
 
+#include "wsframe.h"
+
 #include <errno.h>
 #include <libwebsockets.h>
 
-void wf_outqueue_init(struct wf_outqueue *q)
+static void empty(struct wf_outqueue *q)
 {
 	q->head = NULL;
 	q->tail = NULL;
 	q->count = 0;
 	q->bytes = 0;
+}
+
+void wf_outqueue_init(struct wf_outqueue *q)
+{
+	empty(q);
+	q->client_framing = false;
 }
 
 void wf_outqueue_cleanup(struct wf_outqueue *q)
@@ -20,7 +28,7 @@ void wf_outqueue_cleanup(struct wf_outqueue *q)
 		q->head = m->next;
 		wf_outmsg_destroy(m);
 	}
-	wf_outqueue_init(q);
+	empty(q);
 }
 
 void wf_outqueue_push(struct wf_outqueue *q, struct wf_outmsg *m)
@@ -53,8 +61,11 @@ int wf_outqueue_write(struct wf_outqueue *q, struct lws *wsi)
 	q->count--;
 	q->bytes -= m->len;
 
-	n = lws_write(wsi, (unsigned char *)m->payload, m->len,
-		      m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+	if (q->client_framing)
+		n = wf_wsframe_send_client(wsi, m->payload, m->len, m->binary);
+	else
+		n = lws_write(wsi, (unsigned char *)m->payload, m->len,
+			      m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
 	wf_outmsg_destroy(m);
 	if (n < 0)
 		return -EIO;

@@ -13,13 +13,15 @@ struct wf_outqueue {
 	struct wf_outmsg *head;
 	struct wf_outmsg *tail;
 	size_t count;
-	size_t bytes; /* payload bytes queued */
+	size_t bytes;	     /* payload bytes queued */
+	bool client_framing; /* a client's queue: frames written by
+				wf_wsframe_send_client(); kept by cleanup */
 };
 
-/* wf_outqueue_init() - an empty queue. */
+/* wf_outqueue_init() - an empty queue, sent with lws's own framing. */
 void wf_outqueue_init(struct wf_outqueue *q);
 
-/* wf_outqueue_cleanup() - destroy every queued message. */
+/* wf_outqueue_cleanup() - destroy every queued message; empty again. */
 void wf_outqueue_cleanup(struct wf_outqueue *q);
 
 /* wf_outqueue_push() - append @m; takes ownership. */

@@ -29,6 +29,8 @@
  */
 #define QUEUE_HIGH_BYTES (8u << 20)
 #define QUEUE_LOW_BYTES	 (2u << 20)
+/* What one read from the socket takes at most. */
+#define RX_CHUNK_BYTES (256u << 10)
 
 enum conn_state {
 	CONN_IDLE,	 /* no connection; maybe a retry is scheduled */
@@ -97,6 +99,7 @@ struct wfp_provider *wfp_provider_create(const struct wfp_operations *ops,
 	p->state = CONN_IDLE;
 	wf_rxbuf_init(&p->rx);
 	wf_outqueue_init(&p->queue);
+	p->queue.client_framing = true;
 	return p;
 }
 
@@ -522,6 +525,8 @@ int wfp_provider_run(struct wfp_provider *p)
 	info.user = p;
 	info.gid = -1;
 	info.uid = -1;
+	/* Each recv() takes up to this much: 4096 by default. */
+	info.pt_serv_buf_size = RX_CHUNK_BYTES;
 	if (p->url.tls) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.client_ssl_ca_filepath = p->ca_file;

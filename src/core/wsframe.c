@@ -1,0 +1,76 @@
+/* WebSocket frames a client writes itself, masked eight bytes at a step. */
+#include "wsframe.h"
+
+#include <errno.h>
+#include <libwebsockets.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/random.h>
+
+_Static_assert(LWS_PRE >= WF_WSFRAME_CLIENT_HEADER_MAX,
+	       "the headroom must hold a client frame's header");
+
+#define OPCODE_TEXT   0x1
+#define OPCODE_BINARY 0x2
+#define FIN	      0x80
+#define MASKED	      0x80
+
+size_t wf_wsframe_client_header(unsigned char *end, size_t len, bool binary,
+				const unsigned char key[4])
+{
+	unsigned char hdr[WF_WSFRAME_CLIENT_HEADER_MAX];
+	size_t n = 0;
+
+	hdr[n++] = FIN | (binary ? OPCODE_BINARY : OPCODE_TEXT);
+	if (len < 126) {
+		hdr[n++] = MASKED | (unsigned char)len;
+	} else if (len <= 0xffff) {
+		hdr[n++] = MASKED | 126;
+		hdr[n++] = (unsigned char)(len >> 8);
+		hdr[n++] = (unsigned char)len;
+	} else {
+		hdr[n++] = MASKED | 127;
+		for (int shift = 56; shift >= 0; shift -= 8)
+			hdr[n++] = (unsigned char)((uint64_t)len >> shift);
+	}
+	memcpy(hdr + n, key, 4);
+	n += 4;
+	memcpy(end - n, hdr, n);
+	return n;
+}
+
+void wf_wsframe_mask(unsigned char *buf, size_t len, const unsigned char key[4])
+{
+	uint64_t wide;
+	size_t i = 0;
+
+	memcpy(&wide, key, 4);
+	memcpy((unsigned char *)&wide + 4, key, 4);
+	/* Byte i of the payload takes key[i % 4]: eight bytes keep step. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, buf + i, 8);
+		v ^= wide;
+		memcpy(buf + i, &v, 8);
+	}
+	for (; i < len; i++)
+		buf[i] ^= key[i & 3];
+}
+
+int wf_wsframe_send_client(struct lws *wsi, char *payload, size_t len,
+			   bool binary)
+{
+	unsigned char *start = (unsigned char *)payload;
+	unsigned char key[4];
+	size_t hdr;
+
+	/* RFC 6455 5.3: an unpredictable key for every frame. */
+	if (getrandom(key, sizeof(key), 0) != sizeof(key))
+		return -EIO;
+	hdr = wf_wsframe_client_header(start, len, binary, key);
+	wf_wsframe_mask(start, len, key);
+	if (lws_write(wsi, start - hdr, len + hdr, LWS_WRITE_RAW) < 0)
+		return -EIO;
+	return 0;
+}
