@@ -228,7 +228,10 @@ struct wfp_operations {
 	/*
 	 * listxattr() - store the names of the extended attributes of @path
 	 * in @buf (@size bytes, borrowed) as listxattr(2) does, each
-	 * followed by a NUL. Returns the bytes used or -ERANGE.
+	 * followed by a NUL. Returns the bytes used or -ERANGE. With @size
+	 * 0, return the bytes the names need and store nothing: the library
+	 * asks so for every object whose attributes it sends, so that the
+	 * service knows which have none (protocol.md, 6.1).
 	 */
 	ssize_t (*listxattr)(const char *path, char *buf, size_t size,
 			     void *user_data);

@@ -149,6 +149,9 @@ int wf_attr_from_json(const json_t *json, uid_t uid, gid_t gid, struct stat *st)
 	blocks = (size + 511) / 512;
 	if (opt_uint(json, "blocks", WF_INT_MAX, &blocks))
 		return -EINVAL;
+	if (json_object_get(json, "xattr") &&
+	    !json_is_boolean(json_object_get(json, "xattr")))
+		return -EINVAL;
 
 	memset(st, 0, sizeof(*st));
 	if (wf_attr_time_from_json(json, "atime", &st->st_atim) ||
@@ -165,4 +168,9 @@ int wf_attr_from_json(const json_t *json, uid_t uid, gid_t gid, struct stat *st)
 	st->st_rdev = (dev_t)rdev;
 	st->st_blksize = 4096;
 	return 0;
+}
+
+bool wf_attr_without_xattrs(const json_t *json)
+{
+	return json_is_false(json_object_get(json, "xattr"));
 }

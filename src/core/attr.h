@@ -31,6 +31,12 @@ int wf_attr_from_json(const json_t *json, uid_t uid, gid_t gid,
 		      struct stat *st);
 
 /*
+ * wf_attr_without_xattrs() - whether the attribute object @json (borrowed,
+ * valid) says that the object has no extended attributes ("xattr": false).
+ */
+bool wf_attr_without_xattrs(const json_t *json);
+
+/*
  * wf_attr_time_to_json() - set the members @key (seconds) and, unless 0,
  * "@key_ns" (nanoseconds) of @obj (borrowed) to @ts (protocol.md, 3).
  * Returns 0 or -ENOMEM.

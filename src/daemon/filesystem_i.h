@@ -27,7 +27,8 @@ struct wfd_filesystem {
 	struct fuse_buf buf;
 	struct wfd_nodes *nodes;
 	struct wfd_session *provider;
-	uint64_t generation; /* counts attachments */
+	uint64_t generation;  /* counts attachments */
+	uint64_t xattr_epoch; /* counts starts and ends of xattr changes */
 	lws_dll2_owner_t handles;
 	struct lws_context *context;
 	struct lws *wsi;
@@ -45,6 +46,7 @@ struct wfd_handle {
 	uint64_t generation;	     /* provider connection it belongs to */
 	int flags;		     /* open(2) flags, to re-open by path */
 	struct wfd_listing *listing; /* directories only */
+	uint64_t xattr_epoch;	     /* the fs's when the listing was asked */
 	bool stalled;		     /* a read timed out ... */
 	uint64_t stalled_at; /* ... when the provider had sent this many */
 };
@@ -70,6 +72,7 @@ struct wfd_request {
 	json_t *extra;
 	char *data; /* owned copy of the data to send */
 	size_t data_size;
+	uint64_t xattr_epoch; /* the filesystem's when the request was made */
 };
 
 /* ---- requests (request.c) ---------------------------------------------- */
@@ -179,6 +182,23 @@ void wfd_apply_owner(const struct wfd_filesystem *fs, struct stat *st);
  * the configured time, but none for a file with several hard links.
  */
 double wfd_attr_timeout(const struct wfd_filesystem *fs, const struct stat *st);
+
+/*
+ * wfd_note_xattrs() - what the provider said of the extended attributes
+ * of node @id with its attributes, in answer to a request made at
+ * @epoch (the filesystem's xattr_epoch then): @none, that it has none, is
+ * believed for @timeout seconds, the time the kernel trusts those
+ * attributes, unless an extended attribute changed while the answer was
+ * on its way.
+ */
+void wfd_note_xattrs(struct wfd_filesystem *fs, uint64_t id, bool none,
+		     uint64_t epoch, double timeout);
+
+/*
+ * wfd_xattr_free() - whether node @id is known to have no extended
+ * attributes now, so that the kernel can be answered without the provider.
+ */
+bool wfd_xattr_free(const struct wfd_filesystem *fs, uint64_t id);
 
 /*
  * wfd_reply_entry() - answer @r, which made or found its child @name,

@@ -12,6 +12,7 @@
 struct entry {
 	char *name;
 	struct stat st;
+	bool xattr_free; /* "xattr": false */
 };
 
 struct wfd_listing {
@@ -69,6 +70,7 @@ static int check_unique(const struct wfd_listing *l)
 static int decode_entry(const json_t *item, uid_t uid, gid_t gid,
 			struct entry *e)
 {
+	const json_t *attr;
 	const char *name;
 	size_t len;
 
@@ -77,8 +79,10 @@ static int decode_entry(const json_t *item, uid_t uid, gid_t gid,
 	if (wf_field_string(item, "name", &name, &len) ||
 	    !wf_name_valid(name, len))
 		return -EINVAL;
-	if (wf_attr_from_json(json_object_get(item, "attr"), uid, gid, &e->st))
+	attr = json_object_get(item, "attr");
+	if (wf_attr_from_json(attr, uid, gid, &e->st))
 		return -EINVAL;
+	e->xattr_free = wf_attr_without_xattrs(attr);
 	e->name = strndup(name, len);
 	return e->name ? 0 : -ENOMEM;
 }
@@ -135,4 +139,9 @@ const char *wfd_listing_name(const struct wfd_listing *l, size_t i)
 const struct stat *wfd_listing_attr(const struct wfd_listing *l, size_t i)
 {
 	return &l->entries[i].st;
+}
+
+bool wfd_listing_xattr_free(const struct wfd_listing *l, size_t i)
+{
+	return l->entries[i].xattr_free;
 }

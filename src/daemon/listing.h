@@ -3,6 +3,7 @@
 #define WFD_LISTING_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 
@@ -35,5 +36,11 @@ const char *wfd_listing_name(const struct wfd_listing *l, size_t i);
 
 /* wfd_listing_attr() - the attributes of entry @i, borrowed from @l. */
 const struct stat *wfd_listing_attr(const struct wfd_listing *l, size_t i);
+
+/*
+ * wfd_listing_xattr_free() - whether entry @i was said to have no extended
+ * attributes.
+ */
+bool wfd_listing_xattr_free(const struct wfd_listing *l, size_t i);
 
 #endif

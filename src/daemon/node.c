@@ -18,6 +18,8 @@ struct wfd_node {
 	size_t name_len;
 	size_t children; /* nodes whose parent this is */
 	bool removed;	 /* unlinked or replaced: kept for its lookups */
+	uint64_t xattr_free_generation; /* wfd_nodes_set_xattr_free() */
+	int64_t xattr_free_until;
 	struct wfd_node *id_next;
 	struct wfd_node *name_next;
 };
@@ -415,4 +417,24 @@ void wfd_nodes_foreach_child(const struct wfd_nodes *nodes, uint64_t parent,
 size_t wfd_nodes_count(const struct wfd_nodes *nodes)
 {
 	return nodes->count;
+}
+
+void wfd_nodes_set_xattr_free(struct wfd_nodes *nodes, uint64_t id,
+			      uint64_t generation, int64_t until)
+{
+	struct wfd_node *n = find(nodes, id);
+
+	if (!n)
+		return;
+	n->xattr_free_generation = generation;
+	n->xattr_free_until = until;
+}
+
+bool wfd_nodes_xattr_free(const struct wfd_nodes *nodes, uint64_t id,
+			  uint64_t generation, int64_t now)
+{
+	const struct wfd_node *n = find(nodes, id);
+
+	return n && n->xattr_free_generation == generation &&
+	       now < n->xattr_free_until;
 }

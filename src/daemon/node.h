@@ -91,6 +91,21 @@ void wfd_nodes_foreach_child(const struct wfd_nodes *nodes, uint64_t parent,
 			     void (*fn)(void *user, const char *name),
 			     void *user);
 
+/*
+ * wfd_nodes_set_xattr_free() - node @id has no extended attributes until
+ * the time @until (a monotonic clock's; 0 forgets it), as the provider
+ * attached as @generation said. Unknown ids are ignored.
+ */
+void wfd_nodes_set_xattr_free(struct wfd_nodes *nodes, uint64_t id,
+			      uint64_t generation, int64_t until);
+
+/*
+ * wfd_nodes_xattr_free() - whether node @id is known to have no extended
+ * attributes at the time @now, from the provider attached as @generation.
+ */
+bool wfd_nodes_xattr_free(const struct wfd_nodes *nodes, uint64_t id,
+			  uint64_t generation, int64_t now);
+
 /* wfd_nodes_count() - number of nodes, the root included. */
 size_t wfd_nodes_count(const struct wfd_nodes *nodes);
 

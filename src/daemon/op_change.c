@@ -116,9 +116,12 @@ static struct wfd_request *two_names(fuse_req_t req, fuse_ino_t parent,
 void wfd_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 		 const char *newname)
 {
+	struct wfd_filesystem *fs = fuse_req_userdata(req);
 	struct wfd_request *r =
 		two_names(req, ino, NULL, newparent, newname, link_done);
 
+	/* Another name shares the file now: what it changes must show. */
+	wfd_nodes_set_xattr_free(fs->nodes, ino, 0, 0);
 	if (r)
 		wfd_request_start(r, "link", NULL);
 }

@@ -20,6 +20,7 @@ static void reply_opendir(struct wfd_request *r, struct wfd_listing *listing)
 		return;
 	}
 	h->listing = listing;
+	h->xattr_epoch = r->xattr_epoch;
 	r->fi.fh = (uintptr_t)h;
 	if (fuse_reply_open(r->req, &r->fi))
 		wfd_handle_destroy(h);
@@ -80,7 +81,8 @@ static void reply_listing(fuse_req_t req, fuse_ino_t ino, size_t size,
 			  off_t off, struct fuse_file_info *fi, bool plus)
 {
 	struct wfd_filesystem *fs = fuse_req_userdata(req);
-	const struct wfd_listing *l = wfd_handle_of(fi)->listing;
+	const struct wfd_handle *h = wfd_handle_of(fi);
+	const struct wfd_listing *l = h->listing;
 	size_t count = wfd_listing_count(l);
 	uint64_t *counted = NULL;
 	size_t ncounted = 0;
@@ -130,6 +132,9 @@ static void reply_listing(fuse_req_t req, fuse_ino_t ino, size_t size,
 			e.entry_timeout = fs->opts->entry_timeout;
 			if (e.attr.st_ino == 0)
 				e.attr.st_ino = e.ino;
+			wfd_note_xattrs(fs, e.ino,
+					wfd_listing_xattr_free(l, i - 2),
+					h->xattr_epoch, e.attr_timeout);
 		}
 		pos += fuse_add_direntry_plus(req, buf + pos, size - pos, name,
 					      &e, (off_t)i + 1);

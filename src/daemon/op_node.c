@@ -1,6 +1,8 @@
 /* Operations on one node: lookup, forget, attributes, links, access. */
 #include "filesystem_i.h"
 
+#include "attr.h"
+
 #include "field.h"
 #include "flags.h"
 #include "message.h"
@@ -67,6 +69,7 @@ static void attr_done(struct wfd_call *call, struct wf_message *reply, int err)
 {
 	struct wfd_request *r = wfd_request_of(call);
 	struct stat st;
+	double timeout;
 
 	err = wfd_outcome(r, reply, err);
 	if (!err)
@@ -77,7 +80,10 @@ static void attr_done(struct wfd_call *call, struct wf_message *reply, int err)
 		wfd_request_finish(r, err);
 		return;
 	}
-	fuse_reply_attr(r->req, &st, wfd_attr_timeout(r->fs, &st));
+	timeout = wfd_attr_timeout(r->fs, &st);
+	wfd_note_xattrs(r->fs, r->ino, wf_attr_without_xattrs(reply->result),
+			r->xattr_epoch, timeout);
+	fuse_reply_attr(r->req, &st, timeout);
 	wfd_request_destroy(r);
 }
 

@@ -22,21 +22,32 @@ static void reply_xattr(fuse_req_t req, size_t size, const char *data,
 		fuse_reply_buf(req, data, len);
 }
 
-/* With no provider, the root has no attributes; NULL if it was answered. */
+static void getxattr_done(struct wfd_call *call, struct wf_message *reply,
+			  int err);
+static void listxattr_done(struct wfd_call *call, struct wf_message *reply,
+			   int err);
+
+/*
+ * A getxattr (@list false) or listxattr request, or NULL when it was
+ * answered here: with no provider, the root has no attributes, nor has a
+ * node its provider said has none.
+ */
 static struct wfd_request *xattr_request(fuse_req_t req, fuse_ino_t ino,
-					 size_t size, wfd_call_done_fn *done)
+					 size_t size, bool list)
 {
 	struct wfd_filesystem *fs = fuse_req_userdata(req);
 	struct wfd_request *r;
 
-	if (!fs->provider && ino == WFD_NODE_ROOT) {
-		if (done)
+	if ((!fs->provider && ino == WFD_NODE_ROOT) ||
+	    wfd_xattr_free(fs, ino)) {
+		if (list)
 			reply_xattr(req, size, NULL, 0);
 		else
 			fuse_reply_err(req, ENODATA);
 		return NULL;
 	}
-	r = wfd_request_new(req, ino, NULL, done);
+	r = wfd_request_new(req, ino, NULL,
+			    list ? listxattr_done : getxattr_done);
 	if (r)
 		r->size = size;
 	return r;
@@ -72,7 +83,7 @@ void wfd_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
-	r = xattr_request(req, ino, size, getxattr_done);
+	r = xattr_request(req, ino, size, false);
 	if (r)
 		wfd_request_start(r, "getxattr",
 				  json_pack("{s:s}", "name", name));
@@ -126,10 +137,38 @@ static void listxattr_done(struct wfd_call *call, struct wf_message *reply,
 
 void wfd_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct wfd_request *r = xattr_request(req, ino, size, listxattr_done);
+	struct wfd_request *r = xattr_request(req, ino, size, true);
 
 	if (r)
 		wfd_request_start(r, "listxattr", NULL);
+}
+
+/*
+ * Ends a setxattr or removexattr: what was known of the node's attributes
+ * no longer holds, whatever the outcome, nor what answers made while it
+ * was under way say (wfd_note_xattrs()).
+ */
+static void change_done(struct wfd_call *call, struct wf_message *reply,
+			int err)
+{
+	struct wfd_request *r = wfd_request_of(call);
+
+	r->fs->xattr_epoch++;
+	wfd_nodes_set_xattr_free(r->fs->nodes, r->ino, 0, 0);
+	wfd_empty_done(call, reply, err);
+}
+
+/* A setxattr or removexattr request; NULL if it was answered. */
+static struct wfd_request *change_request(fuse_req_t req, fuse_ino_t ino)
+{
+	struct wfd_filesystem *fs = fuse_req_userdata(req);
+	struct wfd_request *r = wfd_request_new(req, ino, NULL, change_done);
+
+	if (r) {
+		fs->xattr_epoch++;
+		wfd_nodes_set_xattr_free(fs->nodes, ino, 0, 0);
+	}
+	return r;
 }
 
 void wfd_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
@@ -152,7 +191,7 @@ void wfd_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	r = wfd_request_new(req, ino, NULL, wfd_empty_done);
+	r = change_request(req, ino);
 	if (!r) {
 		json_decref(names);
 		return;
@@ -165,10 +204,14 @@ void wfd_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 
 void wfd_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
+	struct wfd_request *r;
+
 	if (!wf_xattr_name_valid(name, strlen(name))) {
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
-	wfd_op(req, ino, wfd_empty_done, "removexattr",
-	       json_pack("{s:s}", "name", name));
+	r = change_request(req, ino);
+	if (r)
+		wfd_request_start(r, "removexattr",
+				  json_pack("{s:s}", "name", name));
 }

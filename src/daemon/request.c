@@ -35,6 +35,7 @@ struct wfd_request *wfd_request_create(struct wfd_filesystem *fs,
 	r->fs = fs;
 	r->req = req;
 	r->call.done = done;
+	r->xattr_epoch = fs->xattr_epoch;
 	return r;
 }
 
@@ -260,6 +261,23 @@ double wfd_attr_timeout(const struct wfd_filesystem *fs, const struct stat *st)
 	return fs->opts->attr_timeout;
 }
 
+void wfd_note_xattrs(struct wfd_filesystem *fs, uint64_t id, bool none,
+		     uint64_t epoch, double timeout)
+{
+	int64_t until = 0;
+
+	if (none && timeout > 0 && epoch == fs->xattr_epoch)
+		until = lws_now_usecs() + (int64_t)(timeout * LWS_US_PER_SEC);
+	wfd_nodes_set_xattr_free(fs->nodes, id, fs->generation, until);
+}
+
+bool wfd_xattr_free(const struct wfd_filesystem *fs, uint64_t id)
+{
+	return fs->provider &&
+	       wfd_nodes_xattr_free(fs->nodes, id, fs->generation,
+				    lws_now_usecs());
+}
+
 int wfd_reply_entry(struct wfd_request *r, const json_t *attr,
 		    const struct fuse_file_info *fi, fuse_ino_t *ino)
 {
@@ -284,6 +302,8 @@ int wfd_reply_entry(struct wfd_request *r, const json_t *attr,
 	e.entry_timeout = fs->opts->entry_timeout;
 	if (e.attr.st_ino == 0)
 		e.attr.st_ino = id;
+	wfd_note_xattrs(fs, id, wf_attr_without_xattrs(attr), r->xattr_epoch,
+			e.attr_timeout);
 	if (ino)
 		*ino = id;
 	rc = fi ? fuse_reply_create(r->req, &e, fi)

@@ -130,6 +130,23 @@ static json_t *attr_json(const struct stat *st, int *err)
 	return attr;
 }
 
+/*
+ * Marks @attr, the attributes of the object at @path (NULL: an open file,
+ * which the path may no longer name), "xattr": false when
+ * the object has no extended attributes: the service then need not ask
+ * for each attribute that ls -l or a write looks for. Left unknown when
+ * the provider cannot list them.
+ */
+static void note_xattrs(const struct wfp_dispatch *d, const char *path,
+			json_t *attr)
+{
+	char none[1];
+
+	if (path && d->ops->listxattr &&
+	    d->ops->listxattr(path, none, 0, d->user_data) == 0)
+		json_object_set_new(attr, "xattr", json_false());
+}
+
 /* Answers an operation that returned @rc with an empty result. */
 static struct wf_outmsg *reply_empty(const struct wf_message *msg, int rc)
 {
@@ -138,8 +155,13 @@ static struct wf_outmsg *reply_empty(const struct wf_message *msg, int rc)
 	return send_result(msg, json_object());
 }
 
-/* Answers an operation that returned @rc and filled @st with *attr*. */
-static struct wf_outmsg *reply_attr(const struct wf_message *msg, int rc,
+/*
+ * Answers an operation that returned @rc and filled @st with *attr*, the
+ * attributes of the object at @path.
+ */
+static struct wf_outmsg *reply_attr(const struct wfp_dispatch *d,
+				    const struct wf_message *msg,
+				    const char *path, int rc,
 				    const struct stat *st)
 {
 	json_t *attr;
@@ -149,6 +171,7 @@ static struct wf_outmsg *reply_attr(const struct wf_message *msg, int rc,
 	attr = attr_json(st, &rc);
 	if (!attr)
 		return wfp_dispatch_error(msg->id, rc);
+	note_xattrs(d, path, attr);
 	return send_result(msg, attr);
 }
 
@@ -220,6 +243,8 @@ static struct wf_outmsg *reply_handle(const struct wfp_dispatch *d,
 		err = -ENOMEM;
 	} else {
 		result = handle_json(handle, st, &err);
+		if (result && st)
+			note_xattrs(d, path, json_object_get(result, "attr"));
 		if (result)
 			m = send_json(wf_rpc_result(msg->id, result));
 		if (!err && !m)
@@ -288,7 +313,34 @@ static struct wf_outmsg *do_getattr(const struct wfp_dispatch *d,
 		rc = ops->fgetattr(a->path, a->handle, &a->st, d->user_data);
 	else if (ops->getattr)
 		rc = ops->getattr(a->path, &a->st, d->user_data);
-	return reply_attr(msg, rc, &a->st);
+	return reply_attr(d, msg, a->handle == WFP_NO_HANDLE ? a->path : NULL,
+			  rc, &a->st);
+}
+
+/* note_xattrs() for each entry of the listing @entries of @dir. */
+static void note_entry_xattrs(const struct wfp_dispatch *d, const char *dir,
+			      json_t *entries)
+{
+	/* The root's entries are "/NAME", not "//NAME". */
+	size_t dir_len = strcmp(dir, "/") ? strlen(dir) : 0;
+	char path[WF_PATH_MAX + 1];
+	json_t *entry;
+	size_t i;
+
+	if (!d->ops->listxattr)
+		return;
+	memcpy(path, dir, dir_len);
+	path[dir_len] = '/';
+	json_array_foreach(entries, i, entry)
+	{
+		json_t *name = json_object_get(entry, "name");
+		size_t len = json_string_length(name);
+
+		if (dir_len + 1 + len > WF_PATH_MAX)
+			continue;
+		memcpy(path + dir_len + 1, json_string_value(name), len + 1);
+		note_xattrs(d, path, json_object_get(entry, "attr"));
+	}
 }
 
 static struct wf_outmsg *do_readdir(const struct wfp_dispatch *d,
@@ -303,6 +355,8 @@ static struct wf_outmsg *do_readdir(const struct wfp_dispatch *d,
 	rc = d->ops->readdir(a->path, buf, d->user_data);
 	if (rc == 0)
 		rc = wfp_dirbuf_error(buf);
+	if (rc == 0)
+		note_entry_xattrs(d, a->path, wfp_dirbuf_entries(buf));
 	if (rc)
 		m = fail(msg, rc);
 	else
@@ -430,7 +484,7 @@ static struct wf_outmsg *do_fallocate(const struct wfp_dispatch *d,
 static struct wf_outmsg *do_setattr(const struct wfp_dispatch *d,
 				    struct wf_message *msg, struct args *a)
 {
-	return reply_attr(msg,
+	return reply_attr(d, msg, a->handle == WFP_NO_HANDLE ? a->path : NULL,
 			  d->ops->setattr(a->path, a->handle, &a->values,
 					  a->to_set, &a->st, d->user_data),
 			  &a->st);
@@ -439,7 +493,7 @@ static struct wf_outmsg *do_setattr(const struct wfp_dispatch *d,
 static struct wf_outmsg *do_mkdir(const struct wfp_dispatch *d,
 				  struct wf_message *msg, struct args *a)
 {
-	return reply_attr(msg,
+	return reply_attr(d, msg, a->path,
 			  d->ops->mkdir(a->path, a->mode, &a->st, d->user_data),
 			  &a->st);
 }
@@ -448,7 +502,7 @@ static struct wf_outmsg *do_mknod(const struct wfp_dispatch *d,
 				  struct wf_message *msg, struct args *a)
 {
 	return reply_attr(
-		msg,
+		d, msg, a->path,
 		d->ops->mknod(a->path, a->mode, a->rdev, &a->st, d->user_data),
 		&a->st);
 }
@@ -457,7 +511,8 @@ static struct wf_outmsg *do_symlink(const struct wfp_dispatch *d,
 				    struct wf_message *msg, struct args *a)
 {
 	return reply_attr(
-		msg, d->ops->symlink(a->path, a->target, &a->st, d->user_data),
+		d, msg, a->path,
+		d->ops->symlink(a->path, a->target, &a->st, d->user_data),
 		&a->st);
 }
 
@@ -465,7 +520,8 @@ static struct wf_outmsg *do_link(const struct wfp_dispatch *d,
 				 struct wf_message *msg, struct args *a)
 {
 	return reply_attr(
-		msg, d->ops->link(a->path, a->newpath, &a->st, d->user_data),
+		d, msg, a->path,
+		d->ops->link(a->path, a->newpath, &a->st, d->user_data),
 		&a->st);
 }
 

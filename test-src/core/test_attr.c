@@ -324,6 +324,32 @@ static void test_invalid(void **state)
 	assert_int_equal(wf_attr_from_json(NULL, 0, 0, &st), -EINVAL);
 }
 
+/* "xattr": false says "no extended attributes"; true or none: unknown. */
+static void test_xattr_hint(void **state)
+{
+	static const char *const cases[] = {
+		"{\"type\":\"reg\",\"mode\":420,\"xattr\":false}",
+		"{\"type\":\"reg\",\"mode\":420,\"xattr\":true}",
+		"{\"type\":\"reg\",\"mode\":420}",
+	};
+	struct stat st;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		json_t *obj = load(cases[i]);
+
+		assert_int_equal(wf_attr_from_json(obj, 0, 0, &st), 0);
+		assert_int_equal(wf_attr_without_xattrs(obj), i == 0);
+		json_decref(obj);
+	}
+	assert_int_equal(
+		decode("{\"type\":\"reg\",\"mode\":420,\"xattr\":0}", &st),
+		-EINVAL);
+	assert_int_equal(
+		decode("{\"type\":\"reg\",\"mode\":420,\"xattr\":\"no\"}", &st),
+		-EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_boundaries),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_xattr_hint),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -342,10 +342,33 @@ static void rename_releases_emptied_parent(void **state)
 		-ESTALE);
 }
 
+/* "No extended attributes" holds until its time, for its provider only. */
+static void xattr_free_expires(void **state)
+{
+	uint64_t id, other;
+
+	assert_int_equal(wfd_nodes_lookup(*state, WFD_NODE_ROOT, "f", &id), 0);
+	assert_int_equal(wfd_nodes_lookup(*state, WFD_NODE_ROOT, "g", &other),
+			 0);
+	assert_false(wfd_nodes_xattr_free(*state, id, 1, 0));
+	wfd_nodes_set_xattr_free(*state, id, 1, 100);
+	assert_true(wfd_nodes_xattr_free(*state, id, 1, 99));
+	assert_false(wfd_nodes_xattr_free(*state, id, 1, 100));
+	assert_false(wfd_nodes_xattr_free(*state, id, 2, 99));
+	assert_false(wfd_nodes_xattr_free(*state, other, 1, 99));
+	wfd_nodes_set_xattr_free(*state, id, 1, 0);
+	assert_false(wfd_nodes_xattr_free(*state, id, 1, 0));
+	/* Unknown ids: nothing to set, nothing known. */
+	wfd_nodes_set_xattr_free(*state, 9999, 1, 100);
+	assert_false(wfd_nodes_xattr_free(*state, 9999, 1, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(root_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(xattr_free_expires, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(nested_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(lookup_same_name_same_id, setup,
 						teardown),

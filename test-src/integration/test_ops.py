@@ -362,6 +362,49 @@ class Ops:
         os.setxattr(self.m("xadir"), "user.d", b"dir")
         assert os.getxattr(self.s("xadir"), "user.d") == b"dir"
 
+    def xattrs_known_absent(self):
+        # Attributes say "no extended attributes", and the daemon answers
+        # from that while they are fresh: never after a change through
+        # the mount, and only for the attribute timeout after one behind it.
+        path = self.m("plain")
+        open(path, "w").close()
+        os.listdir(self.m(""))
+        os.stat(path)
+        harness.expect_errno(lambda: os.getxattr(path, "user.x"),
+                             (errno.ENODATA,), "getxattr of a plain file")
+        assert os.listxattr(path) == []
+        os.setxattr(path, "user.x", b"1")
+        assert os.getxattr(path, "user.x") == b"1"
+        assert os.listxattr(path) == ["user.x"]
+        os.removexattr(path, "user.x")
+        os.stat(path)
+        harness.expect_errno(lambda: os.getxattr(path, "user.x"),
+                             (errno.ENODATA,), "getxattr after removexattr")
+        # Through another name of the same file (a hard link).
+        os.link(path, self.m("plain-link"))
+        os.stat(self.m("plain-link"))
+        os.setxattr(path, "user.y", b"2")
+        assert os.getxattr(self.m("plain-link"), "user.y") == b"2"
+        os.removexattr(self.m("plain-link"), "user.y")
+        os.unlink(self.m("plain-link"))
+        # Once the kernel asks again (after the 1 s attribute timeout),
+        # the single name is known to have none; a new link must end that.
+        time.sleep(1.2)
+        os.stat(path)
+        harness.expect_errno(lambda: os.getxattr(path, "user.w"),
+                             (errno.ENODATA,), "getxattr of a plain file")
+        os.link(path, self.m("plain-link2"))
+        os.setxattr(self.m("plain-link2"), "user.w", b"4")
+        assert os.getxattr(path, "user.w") == b"4"
+        os.unlink(self.m("plain-link2"))
+        # Behind the mount's back: seen once the attributes are stale.
+        open(self.m("behind"), "w").close()
+        os.stat(self.m("behind"))
+        os.setxattr(self.s("behind"), "user.z", b"3")
+        harness.wait_for(
+            lambda: "user.z" in os.listxattr(self.m("behind")), 10,
+            "an attribute set behind the mount", 0.1)
+
     def stat_after_write(self):
         path = self.m("grow")
         with open(path, "wb") as f:

@@ -378,6 +378,11 @@ static ssize_t fake_listxattr(const char *path, char *buf, size_t size,
 	static const char unterminated[] = "user.a\0user.b";
 
 	(void)user_data;
+	/* The size alone: whether attributes carry "xattr": false. */
+	if (size == 0)
+		return strcmp(path, "/") == 0 || strcmp(path, "/sub") == 0
+			       ? 0
+			       : (ssize_t)sizeof(names);
 	saw("listxattr", path);
 	assert_int_equal(size, 65536);
 	if (strcmp(path, "/none") == 0)
@@ -576,6 +581,13 @@ static void test_getattr(void **state)
 	assert_int_equal(json_integer_value(json_object_get(r, "ino")), 12);
 	assert_int_equal(json_integer_value(json_object_get(r, "mtime")),
 			 1700000000);
+	/* It has extended attributes: nothing said of them. */
+	assert_null(json_object_get(r, "xattr"));
+	release_response(out, &resp);
+
+	/* The root has none, and says so. */
+	call("getattr", "{\"path\":\"/\"}", &out, &resp);
+	assert_true(json_is_false(json_object_get(resp.result, "xattr")));
 	release_response(out, &resp);
 
 	expect_error("getattr", "{\"path\":\"/missing\"}", "ENOENT");
@@ -681,9 +693,13 @@ static void test_readdir(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 				    json_object_get(e, "attr"), "type")),
 			    "reg");
+	assert_null(json_object_get(json_object_get(e, "attr"), "xattr"));
 	e = json_array_get(entries, 1);
 	assert_string_equal(json_string_value(json_object_get(e, "name")),
 			    "sub");
+	/* "/sub" has no extended attributes. */
+	assert_true(json_is_false(
+		json_object_get(json_object_get(e, "attr"), "xattr")));
 	release_response(out, &resp);
 
 	expect_error("readdir", "{\"path\":\"/secret\"}", "EACCES");
