@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 
 /* Kernel requests handled per wake-up, so that sockets get their turn. */
 #define PROCESS_BATCH 32
+/* How long the kernel may take to send INIT after mounting. */
+#define INIT_WAIT_MS 10000
 
 static void op_init(void *userdata, struct fuse_conn_info *conn)
 {
@@ -98,6 +101,61 @@ static int check_mountpoint(const char *mountpoint)
 	return 0;
 }
 
+/*
+ * Answers the kernel's INIT, the first request of every mount, so that
+ * the mount is complete before anything else happens (its read-ahead can
+ * only be raised afterwards). Waits at most INIT_WAIT_MS for it.
+ */
+static int answer_init(struct wfd_filesystem *fs)
+{
+	struct pollfd pfd = {.fd = fuse_session_fd(fs->se), .events = POLLIN};
+	int res;
+
+	res = poll(&pfd, 1, INIT_WAIT_MS);
+	if (res <= 0) {
+		wfd_log(WFD_LOG_ERROR,
+			"the kernel did not start the mount at %s",
+			fs->opts->mountpoint);
+		return -ETIMEDOUT;
+	}
+	res = fuse_session_receive_buf(fs->se, &fs->buf);
+	if (res <= 0) {
+		wfd_log(WFD_LOG_ERROR, "reading the FUSE device: %s",
+			strerror(res ? -res : EIO));
+		return res ? res : -EIO;
+	}
+	fuse_session_process_buf(fs->se, &fs->buf);
+	return 0;
+}
+
+/*
+ * Lets the kernel read ahead as much as one read may ask for (max_read),
+ * not the 128 KiB a mount starts with: a sequential reader then has whole
+ * max_read requests under way. Only root may; failing costs only speed.
+ */
+static void raise_readahead(struct wfd_filesystem *fs)
+{
+	char path[64];
+	struct statx stx;
+	bool ok = false;
+	FILE *f;
+
+	/* Only the mount's device is needed: no call to the mount itself,
+	 * which this thread would have to answer. */
+	if (statx(AT_FDCWD, fs->opts->mountpoint, AT_STATX_DONT_SYNC, 0, &stx))
+		return;
+	snprintf(path, sizeof(path), "/sys/class/bdi/%u:%u/read_ahead_kb",
+		 stx.stx_dev_major, stx.stx_dev_minor);
+	f = fopen(path, "w");
+	if (f) {
+		ok = fprintf(f, "%u\n", fs->limits->max_read / 1024) > 0;
+		ok = fclose(f) == 0 && ok;
+	}
+	if (!ok)
+		wfd_log(WFD_LOG_DEBUG, "cannot raise the read-ahead of %s: %s",
+			fs->opts->mountpoint, strerror(errno));
+}
+
 static struct fuse_session *mount_session(struct wfd_filesystem *fs)
 {
 	const struct wfd_filesystem_options *opts = fs->opts;
@@ -161,9 +219,16 @@ wfd_filesystem_create(const struct wfd_filesystem_options *opts,
 	fs->se = mount_session(fs);
 	if (!fs->se)
 		goto out_destroy_nodes;
+	if (answer_init(fs))
+		goto out_unmount;
+	raise_readahead(fs);
 	log_event(fs, "mounted at", opts->read_only ? " (read-only)" : "");
 	return fs;
 
+out_unmount:
+	fuse_session_unmount(fs->se);
+	fuse_session_destroy(fs->se);
+	free(fs->buf.mem);
 out_destroy_nodes:
 	wfd_nodes_destroy(fs->nodes);
 out_free:
