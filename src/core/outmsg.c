@@ -22,6 +22,17 @@ static struct wf_outmsg *outmsg_alloc(size_t payload_len)
 	return m;
 }
 
+struct wf_outmsg *wf_outmsg_pong(const void *data, size_t len)
+{
+	struct wf_outmsg *m = outmsg_alloc(len);
+
+	if (!m)
+		return NULL;
+	memcpy(m->payload, data, len);
+	m->pong = true;
+	return m;
+}
+
 struct wf_outmsg *wf_outmsg_text(const json_t *msg)
 {
 	size_t len = json_dumpb(msg, NULL, 0, JSON_COMPACT);

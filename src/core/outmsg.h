@@ -12,6 +12,8 @@ struct wf_outmsg {
 				   belong to the message too */
 	size_t len;		/* bytes to send */
 	bool binary;		/* binary (attachment form) or text message */
+	bool pong;		/* a pong frame (only where the client frames
+				   its messages itself, wsframe.h) */
 	char *reserved;		/* wf_outmsg_reserve(): where data goes */
 	size_t capacity;	/* wf_outmsg_reserve(): room at reserved */
 	char buf[];
@@ -49,6 +51,12 @@ struct wf_outmsg *wf_outmsg_reserve(size_t capacity);
  */
 void wf_outmsg_finish(struct wf_outmsg **out, json_t *msg, json_t *holder,
 		      size_t size, bool binary);
+
+/*
+ * wf_outmsg_pong() - a pong answering a ping with the @len bytes at @data
+ * (borrowed, copied). Returns a new outmsg or NULL on allocation failure.
+ */
+struct wf_outmsg *wf_outmsg_pong(const void *data, size_t len);
 
 /* wf_outmsg_destroy() - free @m; accepts NULL. */
 void wf_outmsg_destroy(struct wf_outmsg *m);

@@ -62,7 +62,10 @@ int wf_outqueue_write(struct wf_outqueue *q, struct lws *wsi)
 	q->bytes -= m->len;
 
 	if (q->client_framing)
-		n = wf_wsframe_send_client(wsi, m->payload, m->len, m->binary);
+		n = wf_wsframe_send_client(wsi, m->payload, m->len,
+					   m->pong     ? WF_WSFRAME_PONG
+					   : m->binary ? WF_WSFRAME_BINARY
+						       : WF_WSFRAME_TEXT);
 	else
 		n = lws_write(wsi, (unsigned char *)m->payload, m->len,
 			      m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);

@@ -10,18 +10,16 @@
 _Static_assert(LWS_PRE >= WF_WSFRAME_CLIENT_HEADER_MAX,
 	       "the headroom must hold a client frame's header");
 
-#define OPCODE_TEXT   0x1
-#define OPCODE_BINARY 0x2
-#define FIN	      0x80
-#define MASKED	      0x80
+#define FIN    0x80
+#define MASKED 0x80
 
-size_t wf_wsframe_client_header(unsigned char *end, size_t len, bool binary,
+size_t wf_wsframe_client_header(unsigned char *end, size_t len, int opcode,
 				const unsigned char key[4])
 {
 	unsigned char hdr[WF_WSFRAME_CLIENT_HEADER_MAX];
 	size_t n = 0;
 
-	hdr[n++] = FIN | (binary ? OPCODE_BINARY : OPCODE_TEXT);
+	hdr[n++] = FIN | (unsigned char)opcode;
 	if (len < 126) {
 		hdr[n++] = MASKED | (unsigned char)len;
 	} else if (len <= 0xffff) {
@@ -59,7 +57,7 @@ void wf_wsframe_mask(unsigned char *buf, size_t len, const unsigned char key[4])
 }
 
 int wf_wsframe_send_client(struct lws *wsi, char *payload, size_t len,
-			   bool binary)
+			   int opcode)
 {
 	unsigned char *start = (unsigned char *)payload;
 	unsigned char key[4];
@@ -68,7 +66,7 @@ int wf_wsframe_send_client(struct lws *wsi, char *payload, size_t len,
 	/* RFC 6455 5.3: an unpredictable key for every frame. */
 	if (getrandom(key, sizeof(key), 0) != sizeof(key))
 		return -EIO;
-	hdr = wf_wsframe_client_header(start, len, binary, key);
+	hdr = wf_wsframe_client_header(start, len, opcode, key);
 	wf_wsframe_mask(start, len, key);
 	if (lws_write(wsi, start - hdr, len + hdr, LWS_WRITE_RAW) < 0)
 		return -EIO;

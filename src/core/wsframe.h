@@ -15,12 +15,17 @@ struct lws;
 /* The longest header of a masked frame: 2 + 8 (length) + 4 (key). */
 #define WF_WSFRAME_CLIENT_HEADER_MAX 14
 
+/* Opcodes of the frames a client writes. */
+#define WF_WSFRAME_TEXT	  0x1
+#define WF_WSFRAME_BINARY 0x2
+#define WF_WSFRAME_PONG	  0xa
+
 /*
  * wf_wsframe_client_header() - write the header of one final, masked frame
- * of @len payload bytes (@binary: binary, else text) with the masking key
- * @key so that it ends at @end. Returns the header's length.
+ * of @opcode with @len payload bytes and the masking key @key so that it
+ * ends at @end. Returns the header's length.
  */
-size_t wf_wsframe_client_header(unsigned char *end, size_t len, bool binary,
+size_t wf_wsframe_client_header(unsigned char *end, size_t len, int opcode,
 				const unsigned char key[4]);
 
 /* wf_wsframe_mask() - XOR @len bytes at @buf with the repeated @key. */
@@ -29,12 +34,12 @@ void wf_wsframe_mask(unsigned char *buf, size_t len,
 
 /*
  * wf_wsframe_send_client() - send @len bytes at @payload, which has
- * LWS_PRE bytes of headroom before it, as one masked frame on the client
- * connection @wsi. The payload is masked in place. Call from
+ * LWS_PRE bytes of headroom before it, as one masked frame of @opcode on
+ * the client connection @wsi. The payload is masked in place. Call from
  * LWS_CALLBACK_CLIENT_WRITEABLE only.
  * Returns 0, or -EIO when the connection must close.
  */
 int wf_wsframe_send_client(struct lws *wsi, char *payload, size_t len,
-			   bool binary);
+			   int opcode);
 
 #endif

@@ -9,6 +9,7 @@
 #include "rxbuf.h"
 #include "session.h"
 #include "url.h"
+#include "wsreader.h"
 
 #include <errno.h>
 #include <libwebsockets.h>
@@ -31,6 +32,8 @@
 #define QUEUE_LOW_BYTES	 (2u << 20)
 /* What one read from the socket takes at most. */
 #define RX_CHUNK_BYTES (256u << 10)
+/* The protocol of the raw connection that reads a plain ws:// socket. */
+#define RX_PROTOCOL "webfuse-provider-rx"
 
 enum conn_state {
 	CONN_IDLE,	 /* no connection; maybe a retry is scheduled */
@@ -64,7 +67,9 @@ struct wfp_provider {
 	struct lws *wsi;
 	int close_reason; /* why we close the connection, or 0 */
 	struct wfp_session *session;
-	struct wf_rxbuf rx;
+	struct wf_rxbuf rx; /* what lws parsed (wss://) */
+	struct lws *rx_wsi; /* reads the socket itself (ws://), or NULL */
+	struct wfp_wsreader reader; /* what rx_wsi read */
 	struct wf_outqueue queue;
 	bool rx_paused; /* reading stopped until the queue drains */
 };
@@ -98,6 +103,7 @@ struct wfp_provider *wfp_provider_create(const struct wfp_operations *ops,
 	p->reconnect = true;
 	p->state = CONN_IDLE;
 	wf_rxbuf_init(&p->rx);
+	wfp_wsreader_init(&p->reader);
 	wf_outqueue_init(&p->queue);
 	p->queue.client_framing = true;
 	return p;
@@ -246,6 +252,11 @@ static void forget_connection(struct wfp_provider *p)
 	p->session = NULL;
 	wf_outqueue_cleanup(&p->queue);
 	wf_rxbuf_cleanup(&p->rx);
+	wfp_wsreader_cleanup(&p->reader);
+	if (p->rx_wsi)
+		lws_set_timeout(p->rx_wsi, PENDING_TIMEOUT_CLOSE_SEND,
+				LWS_TO_KILL_ASYNC);
+	p->rx_wsi = NULL;
 	p->rx_paused = false;
 	p->wsi = NULL;
 	p->state = CONN_IDLE;
@@ -354,6 +365,27 @@ static void attach_timeout_cb(lws_sorted_usec_list_t *sul)
 	close_connection(p, -ETIMEDOUT);
 }
 
+/*
+ * Reads the plain connection @wsi through a raw connection on a duplicate
+ * of its socket, parsing frames with wsreader.c; @wsi then only writes.
+ * The service says nothing before the provider's hello, so lws has read
+ * nothing past the upgrade.
+ */
+static int read_myself(struct wfp_provider *p, struct lws *wsi)
+{
+	lws_sock_file_fd_type fd;
+
+	fd.sockfd = dup(lws_get_socket_fd(wsi));
+	if (fd.sockfd < 0)
+		return -errno;
+	p->rx_wsi = lws_adopt_descriptor_vhost(
+		lws_get_vhost(wsi), LWS_ADOPT_SOCKET, fd, RX_PROTOCOL, NULL);
+	if (!p->rx_wsi)
+		return -ENOMEM; /* lws closed the descriptor */
+	lws_rx_flow_control(wsi, 0);
+	return 0;
+}
+
 static int on_established(struct wfp_provider *p, struct lws *wsi)
 {
 	p->state = CONN_OPEN;
@@ -369,16 +401,57 @@ static int on_established(struct wfp_provider *p, struct lws *wsi)
 		p->close_reason = -ENOMEM;
 		return -1;
 	}
+	if (!p->url.tls) {
+		int rc = read_myself(p, wsi);
+
+		if (rc) {
+			wfp_log("cannot read the connection: %s",
+				strerror(-rc));
+			p->close_reason = rc;
+			return -1;
+		}
+	}
 	lws_sul_schedule(p->context, 0, &p->attach_sul, attach_timeout_cb,
 			 (lws_usec_t)ATTACH_TIMEOUT_S * LWS_USEC_PER_SEC);
 	lws_callback_on_writable(wsi);
 	return 0;
 }
 
+/* The connection that reads: the raw one, or the WebSocket itself. */
+static struct lws *reading_wsi(const struct wfp_provider *p)
+{
+	return p->rx_wsi ? p->rx_wsi : p->wsi;
+}
+
+/* Handles one whole message (@data, @len: borrowed) from the service. */
+static int on_message(struct wfp_provider *p, const char *data, size_t len,
+		      bool binary)
+{
+	bool attached = wfp_session_attached(p->session);
+	int rc;
+
+	rc = wfp_session_receive(p->session, &p->queue, data, len, binary);
+	if (rc) {
+		p->close_reason = rc;
+		return -1;
+	}
+	if (!attached && wfp_session_attached(p->session)) {
+		lws_sul_cancel(&p->attach_sul);
+		p->backoff_ms = BACKOFF_FIRST_MS;
+	}
+	if (!wf_outqueue_empty(&p->queue))
+		lws_callback_on_writable(p->wsi);
+	if (p->queue.bytes > QUEUE_HIGH_BYTES && !p->rx_paused) {
+		p->rx_paused = true;
+		lws_rx_flow_control(reading_wsi(p), 0);
+	}
+	return 0;
+}
+
+/* A fragment that lws parsed (wss://). */
 static int on_receive(struct wfp_provider *p, struct lws *wsi, const void *in,
 		      size_t len)
 {
-	bool attached = wfp_session_attached(p->session);
 	int rc;
 
 	if (p->close_reason)
@@ -392,22 +465,54 @@ static int on_receive(struct wfp_provider *p, struct lws *wsi, const void *in,
 		p->close_reason = rc;
 		return -1;
 	}
-	rc = wfp_session_receive(p->session, &p->queue, p->rx.data, p->rx.len,
-				 p->rx.binary);
+	rc = on_message(p, p->rx.data, p->rx.len, p->rx.binary);
 	wf_rxbuf_reset(&p->rx);
-	if (rc) {
-		p->close_reason = rc;
-		return -1;
+	return rc;
+}
+
+/* What wsreader.c found in the bytes the raw connection read. */
+static int on_frame(void *user, enum wfp_ws_event event, const char *data,
+		    size_t len, bool binary)
+{
+	struct wfp_provider *p = user;
+	struct wf_outmsg *pong;
+
+	switch (event) {
+	case WFP_WS_MESSAGE:
+		return on_message(p, data, len, binary);
+	case WFP_WS_PING:
+		pong = wf_outmsg_pong(data, len);
+		if (!pong) {
+			p->close_reason = -ENOMEM;
+			return -1;
+		}
+		wf_outqueue_push(&p->queue, pong);
+		lws_callback_on_writable(p->wsi);
+		return 0;
+	case WFP_WS_CLOSE:
+		peer_closed(p, (const unsigned char *)data, len);
+		close_connection(p, -ECONNRESET);
+		return 1;
 	}
-	if (!attached && wfp_session_attached(p->session)) {
-		lws_sul_cancel(&p->attach_sul);
-		p->backoff_ms = BACKOFF_FIRST_MS;
-	}
-	if (!wf_outqueue_empty(&p->queue))
-		lws_callback_on_writable(wsi);
-	if (p->queue.bytes > QUEUE_HIGH_BYTES && !p->rx_paused) {
-		p->rx_paused = true;
-		lws_rx_flow_control(wsi, 0);
+	return 0;
+}
+
+/* Bytes the raw connection read (ws://). */
+static int on_raw_receive(struct wfp_provider *p, const void *in, size_t len)
+{
+	int rc;
+
+	if (p->close_reason || p->state != CONN_OPEN)
+		return 0;
+	/* Whatever arrives shows the connection is alive. */
+	lws_validity_confirmed(p->wsi);
+	rc = wfp_wsreader_feed(&p->reader, in, len,
+			       wfp_session_max_message(p->session), on_frame,
+			       p);
+	if (rc < 0) {
+		if (!p->close_reason)
+			wfp_log("cannot receive a message: %s", strerror(-rc));
+		close_connection(p, rc);
 	}
 	return 0;
 }
@@ -422,7 +527,7 @@ static int on_writeable(struct wfp_provider *p, struct lws *wsi)
 	}
 	if (p->rx_paused && p->queue.bytes <= QUEUE_LOW_BYTES) {
 		p->rx_paused = false;
-		lws_rx_flow_control(wsi, 1);
+		lws_rx_flow_control(reading_wsi(p), 1);
 	}
 	return 0;
 }
@@ -499,8 +604,33 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 	return 0;
 }
 
+/* The raw connection that reads a plain ws:// socket (read_myself()). */
+static int callback_rx(struct lws *wsi, enum lws_callback_reasons reason,
+		       void *user, void *in, size_t len)
+{
+	struct wfp_provider *p = lws_context_user(lws_get_context(wsi));
+
+	(void)user;
+	if (wsi != p->rx_wsi)
+		return reason == LWS_CALLBACK_RAW_RX ? -1 : 0;
+	switch (reason) {
+	case LWS_CALLBACK_RAW_RX:
+		return on_raw_receive(p, in, len);
+	case LWS_CALLBACK_RAW_CLOSE:
+		/* The service hung up: the WebSocket must end too. */
+		p->rx_wsi = NULL;
+		if (p->state == CONN_OPEN)
+			close_connection(p, -ECONNRESET);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
 static const struct lws_protocols protocols[] = {
 	{.name = WF_SUBPROTOCOL, .callback = callback},
+	{.name = RX_PROTOCOL, .callback = callback_rx},
 	{.name = NULL},
 };
 

@@ -90,7 +90,9 @@ static void test_frames_round_trip(void **state)
 			want[i] = (unsigned char)(i * 7 + k);
 		memcpy(msg + LWS_PRE, want, len);
 		assert_int_equal(
-			wf_wsframe_send_client(NULL, msg + LWS_PRE, len, k & 1),
+			wf_wsframe_send_client(NULL, msg + LWS_PRE, len,
+					       k & 1 ? WF_WSFRAME_BINARY
+						     : WF_WSFRAME_TEXT),
 			0);
 		check_frame(k & 1 ? 0x2 : 0x1, want, len, key);
 		free(want);
@@ -126,14 +128,15 @@ static void test_keys_differ(void **state)
 
 	(void)state;
 	memset(msg, 0, sizeof(msg));
-	assert_int_equal(wf_wsframe_send_client(NULL, msg + LWS_PRE, 4, true),
-			 0);
+	assert_int_equal(
+		wf_wsframe_send_client(NULL, msg + LWS_PRE, 4, WF_WSFRAME_PONG),
+		0);
 	memcpy(first, written + 2, 4);
 	for (int i = 0; i < 8; i++) {
 		memset(msg, 0, sizeof(msg));
-		assert_int_equal(
-			wf_wsframe_send_client(NULL, msg + LWS_PRE, 4, true),
-			0);
+		assert_int_equal(wf_wsframe_send_client(NULL, msg + LWS_PRE, 4,
+							WF_WSFRAME_PONG),
+				 0);
 		memcpy(key, written + 2, 4);
 		same += memcmp(key, first, 4) == 0;
 	}

@@ -24,6 +24,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import fakeservice  # noqa: E402
 import harness  # noqa: E402
+import rfc6455  # noqa: E402
 import syscalls  # noqa: E402
 
 # JSON-RPC codes of the answers to requests the provider cannot read.
@@ -103,6 +104,20 @@ def confine_protocol():
                                          handle=result["handle"], offset=0,
                                          size=100)
             assert error is None and data == b"inside\n", (error, data)
+
+            # Frames as any service may send them: a request in three
+            # fragments with pings between them. Each ping gets its pong,
+            # the request its answer.
+            rid = svc.next_id
+            svc.next_id += 1
+            request = json.dumps({"jsonrpc": "2.0", "id": rid,
+                                  "method": "getattr",
+                                  "params": {"path": "/file.txt"}})
+            svc.conn.send_message(rfc6455.OP_TEXT, request.encode(),
+                                  cuts=(5, 30), pings=(0, 1))
+            result, error, _ = svc.answer_of(rid, "getattr")
+            assert error is None and result["type"] == "reg", (result, error)
+            assert svc.conn.pongs == [b"ping0", b"ping1"], svc.conn.pongs
 
             # Symlinks are symlinks, never followed.
             for name, target in links.items():
