@@ -112,7 +112,8 @@ static int end_frame(struct wfp_wsreader *r, wfp_ws_event_fn *fn, void *user)
 		if (!r->fin)
 			return 0;
 		r->in_message = false;
-		return fn(user, WFP_WS_MESSAGE, r->msg, r->msg_len, r->binary);
+		return fn(user, WFP_WS_MESSAGE, r->msg ? r->msg : "",
+			  r->msg_len, r->binary);
 	}
 }
 
@@ -143,7 +144,9 @@ int wfp_wsreader_feed(struct wfp_wsreader *r, const void *in, size_t len,
 			r->in_frame = true;
 		}
 		take = r->remaining < len ? (size_t)r->remaining : len;
-		if (r->opcode & 0x8) {
+		if (take == 0) {
+			/* nothing to copy (an empty frame) */
+		} else if (r->opcode & 0x8) {
 			memcpy(r->control + r->control_len, p, take);
 			r->control_len += take;
 		} else {

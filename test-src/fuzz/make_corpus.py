@@ -357,6 +357,38 @@ def corpus_path():
     return {"%02d" % i: s for i, s in enumerate(samples)}
 
 
+def ws_frame(b0, payload):
+    """A frame as a service sends it: unmasked, @b0 = FIN, RSV, opcode."""
+    n = len(payload)
+    if n < 126:
+        head = bytes([b0, n])
+    elif n <= 0xFFFF:
+        head = bytes([b0, 126]) + n.to_bytes(2, "big")
+    else:
+        head = bytes([b0, 127]) + n.to_bytes(8, "big")
+    return head + payload
+
+
+def corpus_wsreader():
+    text = b'{"jsonrpc":"2.0","id":1,"method":"getattr","params":{"path":"/"}}'
+    streams = [
+        ws_frame(0x81, text),
+        ws_frame(0x82, b"\0\0\0\2{}" + bytes(300)),
+        ws_frame(0x82, bytes(70000)),
+        ws_frame(0x01, text[:9]) + ws_frame(0x89, b"ping") +
+        ws_frame(0x00, text[9:20]) + ws_frame(0x80, text[20:]),
+        ws_frame(0x8A, b"") + ws_frame(0x88, b"\x0f\xa1replaced"),
+        ws_frame(0x81, b"") * 3,
+        bytes([0x82, 0x81, 1, 2, 3, 4, 0]),
+        bytes([0x82, 127]) + (1 << 40).to_bytes(8, "big"),
+    ]
+    seeds = {}
+    for i, stream in enumerate(streams):
+        for step in (0, 6):
+            seeds["%02d-%d" % (i, step)] = bytes([step]) + stream
+    return seeds
+
+
 def corpus_docroot():
     samples = [b"/", b"/index.html", b"/app/", b"/app/main.mjs",
                b"/lib/codec.wasm", b"/.git/config", b"/a/../etc/passwd",
@@ -659,6 +691,7 @@ TARGETS = {
     "fuzz_message": corpus_message,
     "fuzz_objects": corpus_objects,
     "fuzz_path": corpus_path,
+    "fuzz_wsreader": corpus_wsreader,
     "fuzz_docroot": corpus_docroot,
     "fuzz_provider_request": corpus_provider_request,
     "fuzz_provider_session": corpus_provider_session,
