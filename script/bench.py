@@ -98,6 +98,14 @@ class Proc:
                     return int(line.split()[1])
         return 0
 
+    def rss_anon_kib(self):
+        """The process's own memory now (RssAnon): no library pages."""
+        with open("/proc/%d/status" % self.pid) as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+        return 0
+
     def reset_peak_rss(self):
         """Starts VmHWM again from the present RSS."""
         with open("/proc/%d/clear_refs" % self.pid, "w") as f:
@@ -124,6 +132,7 @@ class Mount:
         self.data = data
         self.procs = {}
         self.read_rss = {}  # process name: highest VmHWM of a read, KiB
+        self.read_anon = {}  # process name: highest RssAnon seen, KiB
         os.makedirs(self.mnt)
 
     def path(self, rel):
@@ -257,6 +266,16 @@ def seq_read(m, size):
     drop_cache(path)
     for p in m.procs.values():
         p.reset_peak_rss()
+    anon = {name: 0 for name in m.procs}
+    done = threading.Event()
+
+    def sample():  # RssAnon has no peak of its own: every 20 ms
+        while not done.wait(0.02):
+            for name, p in m.procs.items():
+                anon[name] = max(anon[name], p.rss_anon_kib())
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
     t0 = time.monotonic()
     total = 0
     with open(path, "rb", buffering=0) as f:
@@ -266,9 +285,12 @@ def seq_read(m, size):
                 break
             total += len(chunk)
     dt = time.monotonic() - t0
+    done.set()
+    sampler.join()
     assert total == size, "short read through %s: %d" % (m.name, total)
     for name, p in m.procs.items():
         m.read_rss[name] = max(m.read_rss.get(name, 0), p.peak_rss_kib())
+        m.read_anon[name] = max(m.read_anon.get(name, 0), anon[name])
     return size / 1e6 / dt
 
 
@@ -418,12 +440,12 @@ def main():
         stream = []  # per GiB streamed: {process name: peak RSS, KiB}
         if opts.stream_gib:
             m = mounts[0]
-            kept = m.read_rss
+            kept = m.read_rss, m.read_anon
             for _ in range(opts.stream_gib * 1024 // opts.big_mib):
-                m.read_rss = {}
+                m.read_rss, m.read_anon = {}, {}
                 seq_read(m, opts.big_mib * MiB)
                 stream.append(m.read_rss)
-            m.read_rss = kept
+            m.read_rss, m.read_anon = kept
 
         names = [m.name for m in mounts]
         print("\nwebfuse benchmark: median (min-max) of %d runs, loopback, "
@@ -442,13 +464,15 @@ def main():
             print(row)
         print("\n(times: the ratio is how many times faster webfuse is; "
               "webfuse-b64 is webfuse with --base64)")
-        print("\npeak RSS (VmHWM) while reading %s, highest of the runs:"
-              % size_name(opts.big_mib))
+        print("\npeak RSS while reading %s, highest of the runs: VmHWM "
+              "(all pages, shared libraries' too) and RssAnon (the "
+              "process's own, sampled every 20 ms):" % size_name(opts.big_mib))
         for m in mounts:
             for pname, kib in m.read_rss.items():
                 if pname.startswith("webfuse"):
-                    print("  %-32s %6.1f MiB" % ("%s %s" % (m.name, pname),
-                                                 kib / 1024))
+                    print("  %-32s %6.1f MiB  %6.1f MiB" % (
+                        "%s %s" % (m.name, pname), kib / 1024,
+                        m.read_anon[pname] / 1024))
         if stream:
             print("\nstreaming %d GiB through webfuse, peak RSS of each "
                   "pass (first, highest, last):" % opts.stream_gib)
