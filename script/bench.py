@@ -91,18 +91,12 @@ class Proc:
     def alive(self):
         return self.popen.poll() is None
 
-    def peak_rss_kib(self):
+    def status_kib(self, field):
+        """A KiB figure of /proc/PID/status: VmHWM (peak RSS, every page
+        mapped) or RssAnon (the process's own memory now)."""
         with open("/proc/%d/status" % self.pid) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-        return 0
-
-    def rss_anon_kib(self):
-        """The process's own memory now (RssAnon): no library pages."""
-        with open("/proc/%d/status" % self.pid) as f:
-            for line in f:
-                if line.startswith("RssAnon:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
 
@@ -272,7 +266,7 @@ def seq_read(m, size):
     def sample():  # RssAnon has no peak of its own: every 20 ms
         while not done.wait(0.02):
             for name, p in m.procs.items():
-                anon[name] = max(anon[name], p.rss_anon_kib())
+                anon[name] = max(anon[name], p.status_kib("RssAnon"))
 
     sampler = threading.Thread(target=sample)
     sampler.start()
@@ -289,7 +283,7 @@ def seq_read(m, size):
     sampler.join()
     assert total == size, "short read through %s: %d" % (m.name, total)
     for name, p in m.procs.items():
-        m.read_rss[name] = max(m.read_rss.get(name, 0), p.peak_rss_kib())
+        m.read_rss[name] = max(m.read_rss.get(name, 0), p.status_kib("VmHWM"))
         m.read_anon[name] = max(m.read_anon.get(name, 0), anon[name])
     return size / 1e6 / dt
 
