@@ -13,8 +13,13 @@ _Static_assert(LWS_PRE >= WF_WSFRAME_CLIENT_HEADER_MAX,
 #define FIN    0x80
 #define MASKED 0x80
 
-size_t wf_wsframe_client_header(unsigned char *end, size_t len, int opcode,
-				const unsigned char key[4])
+/*
+ * Writes the header of one final, masked frame of @opcode with @len payload
+ * bytes and the masking key @key so that it ends at @end. Returns the
+ * header's length.
+ */
+static size_t client_header(unsigned char *end, size_t len, int opcode,
+			    const unsigned char key[4])
 {
 	unsigned char hdr[WF_WSFRAME_CLIENT_HEADER_MAX];
 	size_t n = 0;
@@ -66,7 +71,7 @@ int wf_wsframe_send_client(struct lws *wsi, char *payload, size_t len,
 	/* RFC 6455 5.3: an unpredictable key for every frame. */
 	if (getrandom(key, sizeof(key), 0) != sizeof(key))
 		return -EIO;
-	hdr = wf_wsframe_client_header(start, len, opcode, key);
+	hdr = client_header(start, len, opcode, key);
 	wf_wsframe_mask(start, len, key);
 	if (lws_write(wsi, start - hdr, len + hdr, LWS_WRITE_RAW) < 0)
 		return -EIO;

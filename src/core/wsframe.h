@@ -15,18 +15,13 @@ struct lws;
 /* The longest header of a masked frame: 2 + 8 (length) + 4 (key). */
 #define WF_WSFRAME_CLIENT_HEADER_MAX 14
 
-/* Opcodes of the frames a client writes. */
-#define WF_WSFRAME_TEXT	  0x1
-#define WF_WSFRAME_BINARY 0x2
-#define WF_WSFRAME_PONG	  0xa
-
-/*
- * wf_wsframe_client_header() - write the header of one final, masked frame
- * of @opcode with @len payload bytes and the masking key @key so that it
- * ends at @end. Returns the header's length.
- */
-size_t wf_wsframe_client_header(unsigned char *end, size_t len, int opcode,
-				const unsigned char key[4]);
+/* Frame opcodes (RFC 6455 5.2). */
+#define WF_WSFRAME_CONTINUATION 0x0
+#define WF_WSFRAME_TEXT		0x1
+#define WF_WSFRAME_BINARY	0x2
+#define WF_WSFRAME_CLOSE	0x8
+#define WF_WSFRAME_PING		0x9
+#define WF_WSFRAME_PONG		0xa
 
 /* wf_wsframe_mask() - XOR @len bytes at @buf with the repeated @key. */
 void wf_wsframe_mask(unsigned char *buf, size_t len,

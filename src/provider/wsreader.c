@@ -1,16 +1,11 @@
 /* The frames a service sends, parsed by the provider itself (RFC 6455 5). */
 #include "wsreader.h"
 
+#include "wsframe.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define OP_CONTINUATION 0x0
-#define OP_TEXT		0x1
-#define OP_BINARY	0x2
-#define OP_CLOSE	0x8
-#define OP_PING		0x9
-#define OP_PONG		0xa
 
 void wfp_wsreader_init(struct wfp_wsreader *r)
 {
@@ -58,22 +53,22 @@ static int start_frame(struct wfp_wsreader *r, size_t max)
 	r->opcode = h[0] & 0x0f;
 	r->remaining = len;
 	switch (r->opcode) {
-	case OP_CLOSE:
-	case OP_PING:
-	case OP_PONG:
+	case WF_WSFRAME_CLOSE:
+	case WF_WSFRAME_PING:
+	case WF_WSFRAME_PONG:
 		if (!r->fin || len > sizeof(r->control))
 			return -EPROTO;
 		r->control_len = 0;
 		return 0;
-	case OP_TEXT:
-	case OP_BINARY:
+	case WF_WSFRAME_TEXT:
+	case WF_WSFRAME_BINARY:
 		if (r->in_message)
 			return -EPROTO;
 		r->in_message = true;
-		r->binary = r->opcode == OP_BINARY;
+		r->binary = r->opcode == WF_WSFRAME_BINARY;
 		r->msg_len = 0;
 		break;
-	case OP_CONTINUATION:
+	case WF_WSFRAME_CONTINUATION:
 		if (!r->in_message)
 			return -EPROTO;
 		break;
@@ -101,12 +96,12 @@ static int end_frame(struct wfp_wsreader *r, wfp_ws_event_fn *fn, void *user)
 	r->in_frame = false;
 	r->hdr_len = 0;
 	switch (r->opcode) {
-	case OP_PING:
+	case WF_WSFRAME_PING:
 		return fn(user, WFP_WS_PING, r->control, r->control_len, false);
-	case OP_CLOSE:
+	case WF_WSFRAME_CLOSE:
 		return fn(user, WFP_WS_CLOSE, r->control, r->control_len,
 			  false);
-	case OP_PONG:
+	case WF_WSFRAME_PONG:
 		return 0;
 	default:
 		if (!r->fin)
@@ -146,7 +141,7 @@ int wfp_wsreader_feed(struct wfp_wsreader *r, const void *in, size_t len,
 		take = r->remaining < len ? (size_t)r->remaining : len;
 		if (take == 0) {
 			/* nothing to copy (an empty frame) */
-		} else if (r->opcode & 0x8) {
+		} else if (r->opcode & 0x8) { /* a control frame */
 			memcpy(r->control + r->control_len, p, take);
 			r->control_len += take;
 		} else {
