@@ -336,9 +336,11 @@ static int load_limits(struct loader *ld, const json_t *obj,
 				 "a count, or a string such as \"16M\"");
 		}
 		if (rc == -ENOENT)
-			return fail(ld, "unknown field (known: max_message, "
-					"max_read, max_write, max_pending, "
-					"max_entries, max_connections)");
+			return fail(ld,
+				    "unknown field (known: max_message, "
+				    "max_read, max_write, max_write_behind, "
+				    "max_pending, max_entries, "
+				    "max_connections)");
 		if (rc)
 			return fail(ld, "must be %s", why);
 		leave(ld);

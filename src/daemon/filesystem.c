@@ -240,6 +240,7 @@ void wfd_filesystem_destroy(struct wfd_filesystem *fs)
 {
 	if (!fs)
 		return;
+	wfd_behind_cancel(fs);
 	fuse_session_unmount(fs->se);
 	fuse_session_destroy(fs->se);
 	while (fs->handles.head)

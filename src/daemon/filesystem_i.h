@@ -17,6 +17,21 @@
 struct wf_message;
 struct wfd_listing;
 
+/*
+ * Writes answered before the provider confirmed them (write-behind), all
+ * on one node and never overlapping, and the calls that wait until they
+ * are done: every call but such a write waits, in order, so that nothing
+ * the provider answers or does can miss a write the kernel was told of.
+ */
+struct wfd_behind {
+	unsigned int count;	    /* writes answered early, unconfirmed */
+	size_t bytes;		    /* their data */
+	fuse_ino_t ino;		    /* the node they write to */
+	uint64_t lo, hi;	    /* the bytes they cover: [lo, hi) */
+	lws_dll2_owner_t held;	    /* requests waiting, oldest first */
+	lws_sorted_usec_list_t sul; /* sends what may go after a write */
+};
+
 /* Node ids are never reused, so one generation serves them all. */
 #define WFD_NODE_GENERATION 1
 
@@ -30,6 +45,7 @@ struct wfd_filesystem {
 	uint64_t generation;  /* counts attachments */
 	uint64_t xattr_epoch; /* counts starts and ends of xattr changes */
 	lws_dll2_owner_t handles;
+	struct wfd_behind behind;
 	struct lws_context *context;
 	struct lws *wsi;
 	bool exited;
@@ -49,6 +65,19 @@ struct wfd_handle {
 	uint64_t xattr_epoch;	     /* the fs's when the listing was asked */
 	bool stalled;		     /* a read timed out ... */
 	uint64_t stalled_at; /* ... when the provider had sent this many */
+	unsigned int behind; /* its writes answered early, unconfirmed */
+	int error;	     /* how one of them failed, for the next call */
+	bool closed;	     /* released: freed when behind reaches 0 */
+};
+
+/* A call kept back until the writes answered early are done. */
+struct wfd_held {
+	lws_dll2_t link; /* in wfd_behind.held */
+	const char *method;
+	json_t *params; /* owned */
+	char *data;	/* owned copy */
+	size_t size;
+	uint64_t generation; /* the filesystem's when it was kept back */
 };
 
 /* One kernel request (or none, for releases) waiting for its provider. */
@@ -73,6 +102,9 @@ struct wfd_request {
 	char *data; /* owned copy of the data to send */
 	size_t data_size;
 	uint64_t xattr_epoch; /* the filesystem's when the request was made */
+	bool may_go_behind;   /* a write that may be answered early */
+	bool released;	      /* was held: not to be held again */
+	struct wfd_held held;
 };
 
 /* ---- requests (request.c) ---------------------------------------------- */
@@ -122,6 +154,14 @@ void wfd_request_start(struct wfd_request *r, const char *method,
  */
 void wfd_request_start_data(struct wfd_request *r, const char *method,
 			    json_t *extra, const void *data, size_t size);
+
+/*
+ * wfd_request_call() - send @method with @params (stolen) and @size bytes
+ * of @data (borrowed, copied; NULL for none) for @r now, on the attached
+ * provider. Returns 0, or -errno with @r untouched.
+ */
+int wfd_request_call(struct wfd_request *r, const char *method, json_t *params,
+		     const void *data, size_t size);
 
 /*
  * wfd_request_send() - send @method with @params (stolen) and @size bytes
@@ -212,6 +252,27 @@ bool wfd_xattr_free(const struct wfd_filesystem *fs, uint64_t id);
  */
 int wfd_reply_entry(struct wfd_request *r, const json_t *attr,
 		    const struct fuse_file_info *fi, fuse_ino_t *ino);
+
+/* ---- writes answered early (behind.c) ---------------------------------- */
+
+/*
+ * wfd_behind_route() - send @method with @params (stolen) and @data
+ * (borrowed, copied) for @r, or keep it back while writes answered early
+ * are unconfirmed. A write that may go behind (r->may_go_behind) is
+ * answered to the kernel now when the limit max_write_behind has room.
+ * Returns 0, or -errno with @r still to be finished by the caller.
+ */
+int wfd_behind_route(struct wfd_request *r, const char *method, json_t *params,
+		     const void *data, size_t size);
+
+/*
+ * wfd_behind_take_error() - the error a write answered early on @h met,
+ * if any (then forgotten, so that it is reported once), else 0.
+ */
+int wfd_behind_take_error(struct wfd_handle *h);
+
+/* wfd_behind_cancel() - fail every call kept back with -ECANCELED. */
+void wfd_behind_cancel(struct wfd_filesystem *fs);
 
 /* ---- open files (handle.c) ---------------------------------------------- */
 

@@ -44,7 +44,7 @@ struct wfd_handle *wfd_handle_find(struct wfd_filesystem *fs, fuse_ino_t ino)
 		struct wfd_handle *h =
 			lws_container_of(d, struct wfd_handle, link);
 
-		if (h->ino == ino && !h->listing &&
+		if (h->ino == ino && !h->listing && !h->closed &&
 		    h->generation == fs->generation)
 			return h;
 	}

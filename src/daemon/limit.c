@@ -23,6 +23,7 @@ static const struct limit_spec specs[] = {
 	{"max_message", 64 << 10, 1ull << 30}, {"max_read", 4096, 1 << 20},
 	{"max_write", 4096, 1 << 20},	       {"max_pending", 1, 65536},
 	{"max_entries", 1, 10000000},	       {"max_connections", 1, 4096},
+	{"max_write_behind", 0, 1ull << 30},
 };
 
 /* @text as a count, with an optional K, M or G (binary) suffix. */
@@ -81,8 +82,10 @@ int wfd_limits_set(struct wfd_limits *limits, const char *name,
 		limits->max_pending = (unsigned int)v;
 	else if (spec == &specs[4])
 		limits->max_entries = (size_t)v;
-	else
+	else if (spec == &specs[5])
 		limits->max_connections = (unsigned int)v;
+	else
+		limits->max_write_behind = (size_t)v;
 	return 0;
 }
 
@@ -105,6 +108,7 @@ void wfd_limits_init(struct wfd_limits *limits)
 	limits->max_message = WF_DEFAULT_MAX_MESSAGE;
 	limits->max_read = WF_DEFAULT_MAX_READ;
 	limits->max_write = WF_DEFAULT_MAX_WRITE;
+	limits->max_write_behind = WFD_DEFAULT_WRITE_BEHIND;
 	limits->max_pending = 256;
 	limits->max_entries = WF_DEFAULT_MAX_ENTRIES;
 	limits->max_connections = 16;

@@ -10,11 +10,16 @@ struct wfd_limits {
 	size_t max_message;	      /* bytes of one reassembled message */
 	uint32_t max_read;	      /* largest read asked of a provider */
 	uint32_t max_write;	      /* largest write sent to a provider */
+	size_t max_write_behind;      /* bytes of writes answered before the
+				       * provider confirmed them */
 	unsigned int max_pending;     /* calls in flight per connection */
 	size_t max_entries;	      /* entries of one directory listing */
 	unsigned int max_connections; /* provider connections at once */
 	unsigned int timeout_ms;      /* a call fails with ETIMEDOUT after */
 };
+
+/* Writes in flight that the kernel was told had succeeded: 4 MiB. */
+#define WFD_DEFAULT_WRITE_BEHIND (4u << 20)
 
 /* wfd_limits_init() - fill @limits with the documented defaults. */
 void wfd_limits_init(struct wfd_limits *limits);
@@ -24,7 +29,8 @@ void wfd_limits_init(struct wfd_limits *limits);
 
 /*
  * wfd_limits_set() - set the limit @name ("max_message", "max_read",
- * "max_write", "max_pending", "max_entries" or "max_connections") to
+ * "max_write", "max_write_behind", "max_pending", "max_entries" or
+ * "max_connections") to
  * @text: a count, optionally with K, M or G (binary multiples).
  * Returns 0, -ENOENT for another name, or -EINVAL with the accepted
  * range in @why (@size bytes).

@@ -236,9 +236,26 @@ void wfd_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		wfd_request_finish(r, off < 0 ? -EINVAL : -EFBIG);
 		return;
 	}
+	r->offset = off;
+	/* Appends land where the provider's file ends: they keep their
+	 * order only one at a time. */
+	r->may_go_behind = !(r->handle->flags & O_APPEND);
 	wfd_handle_start(r, "write",
 			 json_pack("{s:I}", "offset", (json_int_t)off), buf,
 			 r->size);
+}
+
+/*
+ * Finishes a flush or fsync: a write answered early that failed on the
+ * way fails it, as a failed write-back fails them on a local disk.
+ */
+static void sync_done(struct wfd_call *call, struct wf_message *reply, int err)
+{
+	struct wfd_request *r = wfd_request_of(call);
+	int early = wfd_behind_take_error(r->handle);
+
+	err = wfd_outcome(r, reply, err);
+	wfd_request_finish(r, early ? early : err);
 }
 
 void wfd_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -246,7 +263,12 @@ void wfd_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct wfd_filesystem *fs = fuse_req_userdata(req);
 	struct wfd_handle *h = wfd_handle_of(fi);
 	struct wfd_request *r;
+	int early = wfd_behind_take_error(h);
 
+	if (early) {
+		fuse_reply_err(req, -early);
+		return;
+	}
 	/* Nothing was written through a file opened for reading only, or
 	 * through this connection if the file was opened on an older one
 	 * (the writes on that one were answered, errors too). */
@@ -255,7 +277,7 @@ void wfd_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, 0);
 		return;
 	}
-	r = file_request(req, ino, fi, wfd_empty_done);
+	r = file_request(req, ino, fi, sync_done);
 	if (r)
 		wfd_handle_start(r, "flush", NULL, NULL, 0);
 }
@@ -263,7 +285,7 @@ void wfd_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void wfd_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		  struct fuse_file_info *fi)
 {
-	struct wfd_request *r = file_request(req, ino, fi, wfd_empty_done);
+	struct wfd_request *r = file_request(req, ino, fi, sync_done);
 
 	if (r)
 		wfd_handle_start(r, "fsync",
@@ -311,6 +333,10 @@ void wfd_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	if (h->generation == fs->generation)
 		wfd_handle_release(fs, ino, h->remote);
-	wfd_handle_destroy(h);
+	/* Writes answered early still need it for their outcome. */
+	if (h->behind)
+		h->closed = true;
+	else
+		wfd_handle_destroy(h);
 	fuse_reply_err(req, 0);
 }

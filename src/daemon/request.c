@@ -60,6 +60,9 @@ struct wfd_request *wfd_request_new(fuse_req_t req, fuse_ino_t ino,
 void wfd_request_destroy(struct wfd_request *r)
 {
 	lws_sul_cancel(&r->interrupt);
+	lws_dll2_remove(&r->held.link);
+	json_decref(r->held.params);
+	free(r->held.data);
 	json_decref(r->extra);
 	free(r->data);
 	free(r->name);
@@ -101,6 +104,17 @@ static void interrupted(fuse_req_t req, void *data)
 			 1);
 }
 
+int wfd_request_call(struct wfd_request *r, const char *method, json_t *params,
+		     const void *data, size_t size)
+{
+	int rc = wfd_session_call(r->fs->provider, &r->call, method, params,
+				  data, size);
+
+	if (!rc && r->req)
+		fuse_req_interrupt_func(r->req, interrupted, r);
+	return rc;
+}
+
 void wfd_request_send(struct wfd_request *r, const char *method, json_t *params,
 		      const void *data, size_t size)
 {
@@ -119,17 +133,12 @@ void wfd_request_send(struct wfd_request *r, const char *method, json_t *params,
 		     : r->ino == WFD_NODE_ROOT ? -EROFS
 					       : -ENOENT;
 	} else {
-		rc = wfd_session_call(fs->provider, &r->call, method, params,
-				      data, size);
+		rc = wfd_behind_route(r, method, params, data, size);
 		params = NULL;
 	}
 	json_decref(params);
-	if (rc) {
+	if (rc)
 		wfd_request_finish(r, rc);
-		return;
-	}
-	if (r->req)
-		fuse_req_interrupt_func(r->req, interrupted, r);
 }
 
 /* Adds the string member @key holding the path of @ino (and @name). */

@@ -27,6 +27,7 @@ enum {
 	OPT_MAX_PENDING,
 	OPT_MAX_ENTRIES,
 	OPT_MAX_CONNECTIONS,
+	OPT_MAX_WRITE_BEHIND,
 	OPT_CERT,
 	OPT_KEY,
 	OPT_TOKEN_FILE,
@@ -59,6 +60,7 @@ static const struct option long_options[] = {
 	{"max-pending", required_argument, NULL, OPT_MAX_PENDING},
 	{"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
 	{"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+	{"max-write-behind", required_argument, NULL, OPT_MAX_WRITE_BEHIND},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -141,6 +143,13 @@ static void usage(FILE *out)
 		"                           4K..1M)\n"
 		"      --max-write N        largest write sent to a provider "
 		"(default 1M, 4K..1M)\n"
+		"      --max-write-behind N bytes of writes answered before "
+		"the provider\n"
+		"                           confirms them; an error is "
+		"reported at the next\n"
+		"                           write, fsync or close (default "
+		"4M; 0: each write\n"
+		"                           waits)\n"
 		"      --max-pending N      calls in flight per provider; "
 		"more wait (default 256)\n"
 		"      --max-entries N      entries of one directory listing; "
@@ -361,6 +370,7 @@ static int second_pass(int argc, char *argv[], struct wfd_config *config)
 		case OPT_MAX_PENDING:
 		case OPT_MAX_ENTRIES:
 		case OPT_MAX_CONNECTIONS:
+		case OPT_MAX_WRITE_BEHIND:
 			if (set_limit(&config->limits, c, optarg))
 				return 2;
 			break;

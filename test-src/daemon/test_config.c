@@ -176,7 +176,8 @@ static const struct {
 		       "a string such as \"16M\""},
 	{"limit-unknown", "1:37: server.limits.max_reads: unknown field "
 			  "(known: max_message, max_read, max_write, "
-			  "max_pending, max_entries, max_connections)"},
+			  "max_write_behind, max_pending, max_entries, "
+			  "max_connections)"},
 	{"log-level", "3:12: log.level: must be \"error\", \"warn\", \"info\" "
 		      "or \"debug\""},
 	{"log-to", "1:16: log.to: must be \"stderr\" or \"syslog\""},

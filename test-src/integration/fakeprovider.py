@@ -56,6 +56,7 @@ class FakeProvider:
         self.limits = {}
         self.fragmented = 0  # messages sent in more than one frame
         self.serving = False  # serve() runs: it alone receives
+        self.send_lock = threading.Lock()  # any thread may answer
 
     def close(self):
         self.ws.close()
@@ -66,9 +67,10 @@ class FakeProvider:
         cuts, pings = (), ()
         if self.fragment:
             cuts, pings = self.fragment(payload, opcode == rfc6455.OP_BINARY)
-        if len(rfc6455.split(payload, cuts)) > 1:
-            self.fragmented += 1
-        self.ws.send_message(opcode, payload, cuts, pings)
+        with self.send_lock:
+            if len(rfc6455.split(payload, cuts)) > 1:
+                self.fragmented += 1
+            self.ws.send_message(opcode, payload, cuts, pings)
 
     def send_raw(self, payload, binary=False):
         """Sends the bytes @payload as one text (or binary) message,

@@ -84,6 +84,9 @@ def daemon_cli():
                       "port out of range")
         check_refusal([exe, "-m", tmp, "--timeout", "-1", "--port", port],
                       ["timeout", "-1"], "negative timeout")
+        check_refusal([exe, "-m", tmp, "--max-write-behind", "2G", "--port",
+                       port], ["--max-write-behind", "2G"],
+                      "write-behind out of range")
         check_refusal([exe, "-m", tmp, "--port"], ["port", "value",
                                                    "argument"],
                       "option without its value")
@@ -93,7 +96,8 @@ def daemon_cli():
         assert not any(p.startswith(tmp) for p, _, _ in harness.mounts()), \
             "a refused start left a mount"
         check_help([exe, "--help"], ["-m", "--port", "--bind", "--timeout",
-                                     "--help"], "webfused")
+                                     "--max-write-behind", "--help"],
+                   "webfused")
     finally:
         for p, _, _ in harness.mounts():
             if p.startswith(tmp):
