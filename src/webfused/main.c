@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <math.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -35,6 +36,8 @@ enum {
 	OPT_NO_AUTH,
 	OPT_DEVICE_SECRET,
 	OPT_LOG_TO,
+	OPT_ATTR_TIMEOUT,
+	OPT_ENTRY_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -61,6 +64,8 @@ static const struct option long_options[] = {
 	{"max-entries", required_argument, NULL, OPT_MAX_ENTRIES},
 	{"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
 	{"max-write-behind", required_argument, NULL, OPT_MAX_WRITE_BEHIND},
+	{"attr-timeout", required_argument, NULL, OPT_ATTR_TIMEOUT},
+	{"entry-timeout", required_argument, NULL, OPT_ENTRY_TIMEOUT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -97,6 +102,16 @@ static void usage(FILE *out)
 		"in time fails\n"
 		"                         with ETIMEDOUT (default 10, at most "
 		"%d)\n"
+		"      --attr-timeout SECONDS   how long the kernel may cache "
+		"attributes\n"
+		"                         (default 1, 0 to %d; 0: ask the "
+		"provider each time)\n"
+		"      --entry-timeout SECONDS  how long the kernel may cache "
+		"names (default 1)\n"
+		"                         A change made through the mount "
+		"shows at once; one\n"
+		"                         made at the provider within these "
+		"times.\n"
 		"  -u, --user USER        once mounted and listening, run as "
 		"USER (needs root)\n"
 		"  -g, --group GROUP      ... and as GROUP (default: USER's "
@@ -172,7 +187,7 @@ static void usage(FILE *out)
 		"opened or the\n"
 		"user cannot be switched to; 2 on invalid arguments or an "
 		"invalid config file.\n",
-		WFD_MAX_TIMEOUT_S);
+		WFD_MAX_TIMEOUT_S, WFD_MAX_TIMEOUT_S);
 }
 
 static void on_signal(int sig)
@@ -196,14 +211,24 @@ static int parse_port(const char *text, int *port)
 	return 0;
 }
 
-static int parse_timeout(const char *text, struct wfd_limits *limits)
+static int parse_seconds(const char *text, double *out)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(text, &end);
-	if (errno || end == text || *end)
+	if (errno || end == text || *end || !isfinite(v))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_timeout(const char *text, struct wfd_limits *limits)
+{
+	double v;
+
+	if (parse_seconds(text, &v))
 		return -EINVAL;
 	return wfd_limits_set_timeout(limits, v);
 }
@@ -232,6 +257,19 @@ static const char *option_name(int code)
 		if (o->val == code)
 			return o->name;
 	return "?";
+}
+
+/* Sets the cache time of option @code from @text; 0, or 2 after saying why. */
+static int parse_cache_time(int code, const char *text, double *out)
+{
+	if (parse_seconds(text, out) == 0 && *out >= 0 &&
+	    *out <= WFD_MAX_TIMEOUT_S)
+		return 0;
+	fprintf(stderr,
+		"webfused: invalid --%s '%s' (seconds, 0 to %d)\nTry "
+		"'webfused --help'.\n",
+		option_name(code), text, WFD_MAX_TIMEOUT_S);
+	return 2;
 }
 
 /* Sets the limit of option @code to @text; 0, or 2 after saying why. */
@@ -299,6 +337,7 @@ static void choose_auth(struct wfd_auth_options *auth, int code,
 /* Second pass: the options over the config. Returns -1 or the status. */
 static int second_pass(int argc, char *argv[], struct wfd_config *config)
 {
+	double attr_timeout = -1, entry_timeout = -1;
 	int choices = 0, c;
 
 	optind = 0;
@@ -374,7 +413,22 @@ static int second_pass(int argc, char *argv[], struct wfd_config *config)
 			if (set_limit(&config->limits, c, optarg))
 				return 2;
 			break;
+		case OPT_ATTR_TIMEOUT:
+			if (parse_cache_time(c, optarg, &attr_timeout))
+				return 2;
+			break;
+		case OPT_ENTRY_TIMEOUT:
+			if (parse_cache_time(c, optarg, &entry_timeout))
+				return 2;
+			break;
 		}
+	}
+	/* For every filesystem, whether -m came before or after. */
+	for (size_t i = 0; i < config->filesystem_count; i++) {
+		if (attr_timeout >= 0)
+			config->filesystems[i].attr_timeout = attr_timeout;
+		if (entry_timeout >= 0)
+			config->filesystems[i].entry_timeout = entry_timeout;
 	}
 	if (choices > 1) {
 		usage_error("%s", "choose one of --token-file, "

@@ -84,6 +84,11 @@ def daemon_cli():
                       "port out of range")
         check_refusal([exe, "-m", tmp, "--timeout", "-1", "--port", port],
                       ["timeout", "-1"], "negative timeout")
+        check_refusal([exe, "-m", tmp, "--attr-timeout", "-1", "--port",
+                       port], ["--attr-timeout", "-1"], "negative cache time")
+        check_refusal([exe, "-m", tmp, "--entry-timeout", "1h", "--port",
+                       port], ["--entry-timeout", "1h"],
+                      "cache time not a number")
         check_refusal([exe, "-m", tmp, "--max-write-behind", "2G", "--port",
                        port], ["--max-write-behind", "2G"],
                       "write-behind out of range")
@@ -96,6 +101,7 @@ def daemon_cli():
         assert not any(p.startswith(tmp) for p, _, _ in harness.mounts()), \
             "a refused start left a mount"
         check_help([exe, "--help"], ["-m", "--port", "--bind", "--timeout",
+                                     "--attr-timeout", "--entry-timeout",
                                      "--max-write-behind", "--help"],
                    "webfused")
     finally:

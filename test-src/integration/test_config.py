@@ -272,6 +272,25 @@ def command_line_overrides():
         assert p.alive()
 
 
+def cache_times_from_options():
+    """--attr-timeout (with --entry-timeout) replaces the file's time:
+    a change behind the mount shows at once."""
+    with harness.Webfuse("config-cache") as wf:
+        d = folders(wf, "alpha")
+        wf.start_daemon_config({"filesystems": [
+            {"name": "alpha", "mountpoint": d["alpha"][0],
+             "attr_timeout": 30, "entry_timeout": 30}]}, [d["alpha"][0]],
+            extra=["--attr-timeout", "0", "--entry-timeout", "0"])
+        src = os.path.join(d["alpha"][1], "a.txt")
+        write(src, b"short\n")
+        p = provider(wf, "alpha", d["alpha"][1])
+        a = os.path.join(d["alpha"][0], "a.txt")
+        visible(a, p)
+        assert fs_call(os.stat, a).st_size == 6
+        write(src, b"longer now\n")
+        assert fs_call(os.stat, a).st_size == 11, "attributes were cached"
+
+
 def bad_files():
     with harness.Webfuse("config-bad") as wf:
         exe = harness.binary("WEBFUSED")
@@ -339,5 +358,6 @@ if __name__ == "__main__":
         ("a new provider takes over", takeover),
         ("owner, group and allow_other", owner_and_allow_other),
         ("the command line overrides the file", command_line_overrides),
+        ("cache times from the command line", cache_times_from_options),
         ("bad config files", bad_files),
     ], watchdog=200)
