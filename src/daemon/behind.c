@@ -1,5 +1,4 @@
-/* Writes answered before the provider confirms them, and what waits for them.
- */
+/* Write-behind: writes answered before the provider confirms them. */
 #include "filesystem_i.h"
 
 #include "field.h"

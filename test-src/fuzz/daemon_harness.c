@@ -916,6 +916,13 @@ struct wfd_filesystem *dh_setup(void)
 
 void dh_teardown(void)
 {
+	/* What the loop runs next: the calls that waited for writes
+	 * answered early go now, and fail without a provider. */
+	while (dh.ntimers) {
+		struct timer t = dh.timers[--dh.ntimers];
+
+		t.cb(t.sul);
+	}
 	for (size_t i = 0; i < dh.nreqs; i++)
 		FUZZ_CHECK(dh.reqs[i].replies == 1 || !"request unanswered");
 	/* A timer left behind would run on freed memory. */
