@@ -1,9 +1,7 @@
 /* Write-behind: writes answered before the provider confirms them. */
 #include "filesystem_i.h"
 
-#include "field.h"
 #include "limit.h"
-#include "message.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -42,9 +40,7 @@ static void behind_done(struct wfd_call *call, struct wf_message *reply,
 	struct wfd_handle *h = r->handle;
 	uint64_t written = 0;
 
-	err = wfd_outcome(r, reply, err);
-	if (!err && wf_field_uint(reply->result, "size", r->size, &written))
-		err = wfd_invalid(r, "write");
+	err = wfd_write_outcome(r, reply, err, &written);
 	/* The kernel counted every byte as written: fewer were lost. */
 	if (!err && written < r->size)
 		err = -EIO;

@@ -189,6 +189,14 @@ int wfd_outcome(struct wfd_request *r, struct wf_message *reply, int err);
 int wfd_data_outcome(struct wfd_request *r, struct wf_message *reply, int err);
 
 /*
+ * wfd_write_outcome() - wfd_outcome() for the result of the write @r: the
+ * bytes written, at most r->size, go to @written; another result is
+ * invalid (-EIO).
+ */
+int wfd_write_outcome(struct wfd_request *r, struct wf_message *reply, int err,
+		      uint64_t *written);
+
+/*
  * wfd_empty_done() - finish a call whose result carries nothing: the
  * kernel gets its outcome.
  */

@@ -211,9 +211,7 @@ static void write_done(struct wfd_call *call, struct wf_message *reply, int err)
 	struct wfd_request *r = wfd_request_of(call);
 	uint64_t written;
 
-	err = wfd_outcome(r, reply, err);
-	if (!err && wf_field_uint(reply->result, "size", r->size, &written))
-		err = wfd_invalid(r, "write");
+	err = wfd_write_outcome(r, reply, err, &written);
 	if (err) {
 		wfd_request_finish(r, err);
 		return;

@@ -2,6 +2,7 @@
 #include "filesystem_i.h"
 
 #include "attr.h"
+#include "field.h"
 #include "log.h"
 #include "message.h"
 #include "node.h"
@@ -211,6 +212,15 @@ int wfd_outcome(struct wfd_request *r, struct wf_message *reply, int err)
 	if (!err && reply->attachment)
 		return wfd_invalid(r, "an attachment on a result without "
 				      "data");
+	return err;
+}
+
+int wfd_write_outcome(struct wfd_request *r, struct wf_message *reply, int err,
+		      uint64_t *written)
+{
+	err = wfd_outcome(r, reply, err);
+	if (!err && wf_field_uint(reply->result, "size", r->size, written))
+		err = wfd_invalid(r, "write");
 	return err;
 }
 
