@@ -247,6 +247,27 @@ static int get_bool(struct loader *ld, const json_t *obj, const char *key,
 	return rc;
 }
 
+/* The integer @key of @obj, @min to @max, into @out; absent leaves @out.
+ * @what names its unit in the error message. */
+static int get_integer(struct loader *ld, const json_t *obj, const char *key,
+		       const char *what, long long min, long long max,
+		       long long *out)
+{
+	json_t *v = json_object_get(obj, key);
+	int rc = 0;
+
+	if (!v)
+		return 0;
+	enter_key(ld, key);
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max)
+		rc = fail(ld, "must be %s, %lld to %lld", what, min, max);
+	else
+		*out = json_integer_value(v);
+	leave(ld);
+	return rc;
+}
+
 /* A number of seconds up to an hour; 0 only if @zero_ok. */
 static int get_seconds(struct loader *ld, const json_t *obj, const char *key,
 		       bool zero_ok, double *out)
@@ -351,11 +372,12 @@ static int load_limits(struct loader *ld, const json_t *obj,
 static int load_server(struct loader *ld, const json_t *obj,
 		       struct wfd_config *c)
 {
-	static const char *const known[] = {"bind",   "port",	 "cert",
-					    "key",    "docroot", "timeout",
-					    "limits", NULL};
+	static const char *const known[] = {"bind",	 "port",    "cert",
+					    "key",	 "docroot", "timeout",
+					    "busy_poll", "limits",  NULL};
 	struct wfd_server_options *s = &c->server;
 	double timeout = c->limits.timeout_ms / 1000.0;
+	long long port = s->port, busy_poll = s->busy_poll_us;
 	json_t *v;
 	int rc;
 
@@ -372,15 +394,17 @@ static int load_server(struct loader *ld, const json_t *obj,
 		rc = get_seconds(ld, obj, "timeout", false, &timeout);
 	if (!rc)
 		wfd_limits_set_timeout(&c->limits, timeout);
-	v = json_object_get(obj, "port");
-	if (!rc && v) {
-		enter_key(ld, "port");
-		if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-		    json_integer_value(v) > 65535)
-			return fail(ld, "must be a port number, 1 to 65535");
-		s->port = (int)json_integer_value(v);
-		leave(ld);
-	}
+	if (!rc)
+		rc = get_integer(ld, obj, "port", "a port number", 1, 65535,
+				 &port);
+	if (!rc)
+		s->port = (int)port;
+	if (!rc)
+		rc = get_integer(ld, obj, "busy_poll",
+				 "a number of microseconds", 0,
+				 WFD_MAX_BUSY_POLL_US, &busy_poll);
+	if (!rc)
+		s->busy_poll_us = (unsigned int)busy_poll;
 	v = json_object_get(obj, "limits");
 	if (!rc && v) {
 		enter_key(ld, "limits");

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <libwebsockets.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@ struct wfd_server {
 	const struct wfd_limits *limits;
 	struct wfd_auth *auth;
 	unsigned int connections;
+	unsigned int busy_poll_us;
+	unsigned long inputs; /* requests and messages received, ever */
 	volatile sig_atomic_t stop;
 };
 
@@ -61,6 +64,7 @@ static int callback_provider(struct lws *wsi, enum lws_callback_reasons reason,
 		wfd_session_log(conn->session, WFD_LOG_INFO, "connected");
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
+		server->inputs++;
 		if (!conn->session)
 			return -1;
 		return wfd_session_receive(conn->session, in, len);
@@ -113,6 +117,7 @@ static int callback_fuse(struct lws *wsi, enum lws_callback_reasons reason,
 	if (!fs || server->stop)
 		return 0;
 	if (reason == LWS_CALLBACK_RAW_RX_FILE) {
+		server->inputs++;
 		if (!wfd_filesystem_process(fs))
 			return 0;
 	} else if (reason == LWS_CALLBACK_RAW_CLOSE_FILE) {
@@ -143,6 +148,19 @@ static const struct lws_protocols protocols[] = {
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
+/* Polling on the only CPU would keep the caller itself from running. */
+static unsigned int busy_poll_time(unsigned int wanted)
+{
+	cpu_set_t cpus;
+
+	if (!wanted || sched_getaffinity(0, sizeof(cpus), &cpus) ||
+	    CPU_COUNT(&cpus) > 1)
+		return wanted;
+	wfd_log(WFD_LOG_WARN, "busy polling is off: it needs two CPUs, and "
+			      "webfused may run on one");
+	return 0;
+}
+
 struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 				     const struct wfd_filesystem_set *set,
 				     const struct wfd_limits *limits,
@@ -158,6 +176,7 @@ struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 	server->set = set;
 	server->limits = limits;
 	server->auth = auth;
+	server->busy_poll_us = busy_poll_time(opts->busy_poll_us);
 	if (opts->docroot) {
 		server->docroot = wfd_docroot_open(opts->docroot);
 		if (!server->docroot)
@@ -227,10 +246,34 @@ void wfd_server_destroy(struct wfd_server *server)
 	free(server);
 }
 
+/*
+ * Serves without sleeping until nothing came in for busy_poll_us. A
+ * caller whose next request, or a provider whose answer, comes within that
+ * time finds webfused awake, instead of waiting for an idle CPU to wake.
+ */
+static int busy_poll(struct wfd_server *server)
+{
+	lws_usec_t until = lws_now_usecs() + server->busy_poll_us;
+	unsigned long seen = server->inputs;
+
+	while (!server->stop && lws_now_usecs() < until) {
+		/* lws polls without waiting when given a negative timeout. */
+		if (lws_service(server->context, -1) < 0)
+			return -EIO;
+		if (server->inputs != seen) {
+			seen = server->inputs;
+			until = lws_now_usecs() + server->busy_poll_us;
+		}
+	}
+	return 0;
+}
+
 int wfd_server_run(struct wfd_server *server)
 {
 	while (!server->stop && !all_exited(server)) {
 		if (lws_service(server->context, 0) < 0)
+			return -EIO;
+		if (server->busy_poll_us && busy_poll(server) < 0)
 			return -EIO;
 	}
 	return 0;

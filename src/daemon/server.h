@@ -12,7 +12,12 @@ struct wfd_server_options {
 	const char *docroot; /* directory served over HTTP; NULL: none */
 	const char *cert;    /* PEM certificate chain: TLS; NULL: none */
 	const char *key;     /* PEM private key of @cert */
+	/* After input, keep polling this many µs before sleeping; 0: never */
+	unsigned int busy_poll_us;
 };
+
+/* The largest busy_poll_us; longer gains nothing over sleeping. */
+#define WFD_MAX_BUSY_POLL_US 10000
 
 /*
  * wfd_server_create() - listen for providers of the filesystems of @set

@@ -31,6 +31,7 @@ static void test_full(void **state)
 	assert_string_equal(c.server.key, "/etc/webfuse/key.pem");
 	assert_string_equal(c.server.docroot, "/usr/share/webfuse/browser");
 	assert_int_equal(c.limits.timeout_ms, 2500);
+	assert_int_equal(c.server.busy_poll_us, 150);
 	assert_int_equal(c.limits.max_message, 32 << 20);
 	assert_int_equal(c.limits.max_read, 512 << 10);
 	assert_int_equal(c.limits.max_write, 512 << 10);
@@ -78,6 +79,7 @@ static void test_minimal_keeps_defaults(void **state)
 	assert_int_equal(
 		wfd_config_load(&c, "valid/minimal.json", why, sizeof(why)), 0);
 	assert_int_equal(c.server.port, defaults.server.port);
+	assert_int_equal(c.server.busy_poll_us, 0);
 	assert_null(c.server.bind);
 	assert_memory_equal(&c.limits, &defaults.limits, sizeof(c.limits));
 	assert_false(c.auth.none || c.auth.token_file || c.auth.program);
@@ -148,6 +150,8 @@ static const struct {
 			"false"},
 	{"fs-bad-name", "1:27: filesystems[0].name: must be 1 to 64 of A-Z "
 			"a-z 0-9 . _ -"},
+	{"busy-poll-range", "1:26: server.busy_poll: must be a number of "
+			    "microseconds, 0 to 10000"},
 	{"fs-duplicate-mountpoint", "4:31: filesystems[1].mountpoint: "
 				    "filesystems[0] is mounted there too"},
 	{"fs-duplicate-name", "4:12: filesystems[1].name: \"a\" names "

@@ -92,6 +92,12 @@ def daemon_cli():
         check_refusal([exe, "-m", tmp, "--max-write-behind", "2G", "--port",
                        port], ["--max-write-behind", "2G"],
                       "write-behind out of range")
+        check_refusal([exe, "-m", tmp, "--busy-poll", "10001", "--port",
+                       port], ["--busy-poll", "10001", "0 to 10000"],
+                      "busy-poll out of range")
+        check_refusal([exe, "-m", tmp, "--busy-poll", "5ms", "--port",
+                       port], ["--busy-poll", "5ms"],
+                      "busy-poll not a number")
         check_refusal([exe, "-m", tmp, "--port"], ["port", "value",
                                                    "argument"],
                       "option without its value")
@@ -102,7 +108,8 @@ def daemon_cli():
             "a refused start left a mount"
         check_help([exe, "--help"], ["-m", "--port", "--bind", "--timeout",
                                      "--attr-timeout", "--entry-timeout",
-                                     "--max-write-behind", "--help"],
+                                     "--max-write-behind", "--busy-poll",
+                                     "--help"],
                    "webfused")
     finally:
         for p, _, _ in harness.mounts():
