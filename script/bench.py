@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Benchmark: webfuse (binary and base64 data) against sshfs over loopback
-and bindfs (a local FUSE passthrough), on the same data, in one run.
+"""Benchmark: webfuse (binary and base64 data, and with --busy-poll)
+against sshfs over loopback and bindfs (a local FUSE passthrough), on the
+same data, in one run.
 
 Run through script/bench.sh, which installs the peers and builds webfuse.
 Prints a table of medians (min-max) over --runs runs and the ratios of
@@ -26,6 +27,9 @@ MiB = 1 << 20
 CHUNK = MiB
 WATCHDOG_S = 3600
 TESTS = ("read", "write", "ls", "cat", "untar", "stat")
+BUSY_POLL_US = 200  # the webfuse-poll mount's webfused --busy-poll
+RATED = ("webfuse", "webfuse-poll")  # compared with each peer
+settle_s = 3.0  # --settle
 
 
 def log(text):
@@ -62,14 +66,14 @@ def unmount(path):
                        timeout=30, check=False)
 
 
-def drop_cache(path):
-    """Forgets the cached pages of @path, so the next read asks the
-    filesystem (and its source) again."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    finally:
-        os.close(fd)
+def settle():
+    """Starts each timed run alike: every cache dropped, then a pause of
+    --settle seconds for what earlier runs left the kernel to do. Reads
+    through one mount ran 2-3 times slower with the other mounts' pages
+    of the big file still cached, and a write right after the previous
+    run unlinked its file up to 3 times slower than after a pause."""
+    drop_all_caches()
+    time.sleep(settle_s)
 
 
 def drop_all_caches():
@@ -146,13 +150,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_webfuse(name, work, data, build, base64):
+def start_webfuse(name, work, data, build, base64=False, busy_poll=0):
     m = Mount(name, work, data)
     port = free_port()
     m.procs["webfused"] = Proc(
         [os.path.join(build, "src/webfused/webfused"), "-m", m.mnt,
          "--port", str(port), "--bind", "127.0.0.1", "--no-auth",
-         "--timeout", "60"], os.path.join(work, name + "-daemon.log"))
+         "--timeout", "60", "--busy-poll", str(busy_poll)],
+        os.path.join(work, name + "-daemon.log"))
     wait_for(lambda: mounted(m.mnt), 20, "the webfuse mount")
     argv = [os.path.join(build, "src/webfuse-provider/webfuse-provider"),
             "-u", "ws://127.0.0.1:%d/" % port, "-p", data]
@@ -256,8 +261,8 @@ def seq_read(m, size):
     The source file is in the page cache, so that the filesystem is
     measured, not the disk."""
     path = m.path("big.bin")
+    settle()
     warm(os.path.join(m.data, "big.bin"))
-    drop_cache(path)
     for p in m.procs.values():
         p.reset_peak_rss()
     anon = {name: 0 for name in m.procs}
@@ -291,6 +296,7 @@ def seq_read(m, size):
 def seq_write(m, size):
     path = m.path("written.bin")
     block = os.urandom(CHUNK)
+    settle()
     t0 = time.monotonic()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
@@ -311,12 +317,12 @@ def timed(argv, cwd=None):
 
 
 def ls_tree(m):
-    drop_all_caches()
+    settle()
     return timed(["ls", "-lR", m.path("tree")])
 
 
 def cat_tree(m):
-    drop_all_caches()
+    settle()
     return timed(["sh", "-c", "find . -type f -exec cat {} + >/dev/null"],
                  cwd=m.path("tree"))
 
@@ -324,6 +330,7 @@ def cat_tree(m):
 def untar(m, tarball, n):
     target = m.path("untar%d" % n)
     os.mkdir(target)
+    settle()
     dt = timed(["tar", "-xf", tarball, "-C", target])
     shutil.rmtree(os.path.join(m.data, "untar%d" % n))
     return dt
@@ -331,7 +338,7 @@ def untar(m, tarball, n):
 
 def stat_latency(m, count):
     """Microseconds per stat of a name the kernel has not cached."""
-    drop_all_caches()
+    settle()
     names = []
     for d in sorted(os.listdir(os.path.join(m.data, "tree")))[:10]:
         folder = os.path.join("tree", d)
@@ -365,6 +372,7 @@ def fmt(values, unit):
 
 
 def main():
+    global settle_s
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", required=True, help="webfuse build folder")
     ap.add_argument("--runs", type=int, default=3)
@@ -376,9 +384,13 @@ def main():
     ap.add_argument("--stream-gib", type=int, default=0,
                     help="also stream this many GiB through webfuse and "
                     "report its peak RSS in the first and the last GiB")
+    ap.add_argument("--settle", type=float, default=settle_s,
+                    help="seconds of pause before each timed run "
+                    "(default %(default)s)")
     ap.add_argument("--tests", default=",".join(TESTS),
                     help="the tests to run, of: %(default)s")
     opts = ap.parse_args()
+    settle_s = opts.settle
     chosen = opts.tests.split(",")
     for t in chosen:
         if t not in TESTS:
@@ -401,8 +413,11 @@ def main():
         os.sync()  # no writeback of the data set during the runs
         sshd, port, key = start_sshd(work)
         mounts = [
-            start_webfuse("webfuse", work, data, opts.build, False),
-            start_webfuse("webfuse-b64", work, data, opts.build, True),
+            start_webfuse("webfuse", work, data, opts.build),
+            start_webfuse("webfuse-poll", work, data, opts.build,
+                          busy_poll=BUSY_POLL_US),
+            start_webfuse("webfuse-b64", work, data, opts.build,
+                          base64=True),
             start_sshfs(work, data, sshd, port, key),
             start_bindfs(work, data),
         ]
@@ -444,20 +459,24 @@ def main():
         names = [m.name for m in mounts]
         print("\nwebfuse benchmark: median (min-max) of %d runs, loopback, "
               "%d cores" % (opts.runs, os.cpu_count()))
-        print("%-22s" % "" + "".join("%-26s" % n for n in names) +
-              "webfuse/sshfs  webfuse/bindfs")
+        print("%-22s" % "" + "".join("%-24s" % n for n in names))
+        for label, unit, _, _ in tests:
+            print("%-22s" % label + "".join(
+                "%-24s" % fmt(results[n][label], unit) for n in names))
+        print("\nratios of the medians: how many times faster webfuse is "
+              "(webfuse-b64 is webfuse\nwith --base64, webfuse-poll with "
+              "--busy-poll %d)" % BUSY_POLL_US)
+        pairs = [(w, p) for w in RATED for p in ("sshfs", "bindfs")]
+        print("%-22s" % "" + "".join("%-20s" % ("%s/%s" % pair)
+                                     for pair in pairs))
         for label, unit, _, higher_better in tests:
-            row = "%-22s" % label
-            for n in names:
-                row += "%-26s" % fmt(results[n][label], unit)
             med = {n: statistics.median(results[n][label]) for n in names}
-            for peer in ("sshfs", "bindfs"):
-                ratio = (med["webfuse"] / med[peer] if higher_better
-                         else med[peer] / med["webfuse"])
-                row += "%-15s" % ("%.2fx" % ratio)
+            row = "%-22s" % label
+            for w, peer in pairs:
+                ratio = (med[w] / med[peer] if higher_better
+                         else med[peer] / med[w])
+                row += "%-20s" % ("%.2fx" % ratio)
             print(row)
-        print("\n(times: the ratio is how many times faster webfuse is; "
-              "webfuse-b64 is webfuse with --base64)")
         print("\npeak RSS while reading %s, highest of the runs: VmHWM "
               "(all pages, shared libraries' too) and RssAnon (the "
               "process's own, sampled every 20 ms):" % size_name(opts.big_mib))
