@@ -14,6 +14,7 @@
 #include <math.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,17 +270,28 @@ static const char *option_name(int code)
 	return "?";
 }
 
+/* Says that @text is no value for option @code, and why (@fmt); returns 2. */
+static int invalid_option(int code, const char *text, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "webfused: invalid --%s '%s' (", option_name(code),
+		text);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ")\nTry 'webfused --help'.\n");
+	return 2;
+}
+
 /* Sets the cache time of option @code from @text; 0, or 2 after saying why. */
 static int parse_cache_time(int code, const char *text, double *out)
 {
 	if (parse_seconds(text, out) == 0 && *out >= 0 &&
 	    *out <= WFD_MAX_TIMEOUT_S)
 		return 0;
-	fprintf(stderr,
-		"webfused: invalid --%s '%s' (seconds, 0 to %d)\nTry "
-		"'webfused --help'.\n",
-		option_name(code), text, WFD_MAX_TIMEOUT_S);
-	return 2;
+	return invalid_option(code, text, "seconds, 0 to %d",
+			      WFD_MAX_TIMEOUT_S);
 }
 
 /* Sets the limit of option @code to @text; 0, or 2 after saying why. */
@@ -293,10 +305,7 @@ static int set_limit(struct wfd_limits *limits, int code, const char *text)
 			*p = '_';
 	if (wfd_limits_set(limits, name, text, why, sizeof(why)) == 0)
 		return 0;
-	fprintf(stderr,
-		"webfused: invalid --%s '%s' (%s)\nTry 'webfused --help'.\n",
-		option_name(code), text, why);
-	return 2;
+	return invalid_option(code, text, "%s", why);
 }
 
 /*
@@ -434,14 +443,10 @@ static int second_pass(int argc, char *argv[], struct wfd_config *config)
 			break;
 		case OPT_BUSY_POLL:
 			if (parse_integer(optarg, 0, WFD_MAX_BUSY_POLL_US,
-					  &busy_poll)) {
-				fprintf(stderr,
-					"webfused: invalid --busy-poll '%s' "
-					"(microseconds, 0 to %d)\nTry "
-					"'webfused --help'.\n",
-					optarg, WFD_MAX_BUSY_POLL_US);
-				return 2;
-			}
+					  &busy_poll))
+				return invalid_option(c, optarg,
+						      "microseconds, 0 to %d",
+						      WFD_MAX_BUSY_POLL_US);
 			config->server.busy_poll_us = (unsigned int)busy_poll;
 			break;
 		}
