@@ -40,3 +40,17 @@ bool wf_xattr_name_valid(const char *name, size_t len)
 	return len > 0 && len <= WF_NAME_MAX && !memchr(name, '\0', len) &&
 	       wf_utf8_valid(name, len);
 }
+
+/* Whether the @len bytes at @name start with the string @prefix. */
+static bool starts_with(const char *name, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && memcmp(name, prefix, n) == 0;
+}
+
+bool wf_xattr_name_carried(const char *name, size_t len)
+{
+	return !starts_with(name, len, "security.") &&
+	       !starts_with(name, len, "system.");
+}

@@ -30,4 +30,14 @@ bool wf_name_valid(const char *name, size_t len);
  */
 bool wf_xattr_name_valid(const char *name, size_t len);
 
+/*
+ * wf_xattr_name_carried() - whether the extended attribute @name (@len
+ * bytes) belongs to a namespace the protocol carries: every one but
+ * "security." and "system." (protocol.md, 6.3). Those hold what the kernel
+ * of the machine that keeps the file enforces (labels, capabilities,
+ * ACLs); the device's kernel does not read them from the mount, and the
+ * provider's must not take them from a remote peer.
+ */
+bool wf_xattr_name_carried(const char *name, size_t len);
+
 #endif

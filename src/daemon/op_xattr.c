@@ -22,6 +22,19 @@ static void reply_xattr(fuse_req_t req, size_t size, const char *data,
 		fuse_reply_buf(req, data, len);
 }
 
+/*
+ * Whether the attribute @name is of a namespace the mount does not carry
+ * (wf_xattr_name_carried()), and @req was answered EOPNOTSUPP: as on a
+ * filesystem without it, on which ls -l stops asking after the first file.
+ */
+static bool refused(fuse_req_t req, const char *name)
+{
+	if (wf_xattr_name_carried(name, strlen(name)))
+		return false;
+	fuse_reply_err(req, EOPNOTSUPP);
+	return true;
+}
+
 static void getxattr_done(struct wfd_call *call, struct wf_message *reply,
 			  int err);
 static void listxattr_done(struct wfd_call *call, struct wf_message *reply,
@@ -83,13 +96,18 @@ void wfd_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
+	if (refused(req, name))
+		return;
 	r = xattr_request(req, ino, size, false);
 	if (r)
 		wfd_request_start(r, "getxattr",
 				  json_pack("{s:s}", "name", name));
 }
 
-/* Joins the names of a listxattr result, each ending in NUL, into @buf. */
+/*
+ * Joins the names of a listxattr result, each ending in NUL, into @buf; a
+ * name of a namespace that is not carried is left out.
+ */
 static int join_names(const json_t *names, char *buf, size_t *len)
 {
 	const json_t *name;
@@ -105,6 +123,8 @@ static int join_names(const json_t *names, char *buf, size_t *len)
 		if (!s || !wf_xattr_name_valid(s, n) ||
 		    n + 1 > WF_XATTR_MAX - pos)
 			return -EINVAL;
+		if (!wf_xattr_name_carried(s, n))
+			continue;
 		memcpy(buf + pos, s, n + 1);
 		pos += n + 1;
 	}
@@ -182,6 +202,8 @@ void wfd_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		fuse_reply_err(req, EINVAL);
 		return;
 	}
+	if (refused(req, name))
+		return;
 	if (size > WF_XATTR_MAX) {
 		fuse_reply_err(req, E2BIG);
 		return;
@@ -210,6 +232,8 @@ void wfd_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 		fuse_reply_err(req, ENODATA);
 		return;
 	}
+	if (refused(req, name))
+		return;
 	r = change_request(req, ino);
 	if (r)
 		wfd_request_start(r, "removexattr",

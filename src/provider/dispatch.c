@@ -130,20 +130,51 @@ static json_t *attr_json(const struct stat *st, int *err)
 	return attr;
 }
 
+/* Room for the names a file without attributes of its own may still have. */
+#define FEW_XATTR_NAMES 256
+
+/*
+ * Whether the object at @path, whose names take @size bytes, has only
+ * attributes of namespaces that are not carried (a security label).
+ * False when that cannot be told cheaply.
+ */
+static bool only_uncarried_xattrs(const struct wfp_dispatch *d,
+				  const char *path, size_t size)
+{
+	char buf[FEW_XATTR_NAMES];
+	ssize_t n;
+	size_t len;
+
+	if (size > sizeof(buf))
+		return false;
+	n = d->ops->listxattr(path, buf, sizeof(buf), d->user_data);
+	if (n < 0 || (size_t)n > sizeof(buf))
+		return false;
+	for (const char *s = buf; s < buf + n; s += len + 1) {
+		len = strnlen(s, (size_t)(buf + n - s));
+		if (s + len == buf + n || wf_xattr_name_carried(s, len))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Marks @attr, the attributes of the object at @path (NULL: an open file,
  * which the path may no longer name), "xattr": false when
- * the object has no extended attributes: the service then need not ask
- * for each attribute that ls -l or a write looks for. Left unknown when
- * the provider cannot list them.
+ * the object has no extended attributes the protocol carries: the service
+ * then need not ask for each attribute that ls -l or a write looks for.
+ * Left unknown when the provider cannot list them.
  */
 static void note_xattrs(const struct wfp_dispatch *d, const char *path,
 			json_t *attr)
 {
 	char none[1];
+	ssize_t n;
 
-	if (path && d->ops->listxattr &&
-	    d->ops->listxattr(path, none, 0, d->user_data) == 0)
+	if (!path || !d->ops->listxattr)
+		return;
+	n = d->ops->listxattr(path, none, 0, d->user_data);
+	if (n == 0 || (n > 0 && only_uncarried_xattrs(d, path, (size_t)n)))
 		json_object_set_new(attr, "xattr", json_false());
 }
 
@@ -545,11 +576,24 @@ static struct wf_outmsg *do_rename(const struct wfp_dispatch *d,
 					       d->user_data));
 }
 
+/*
+ * Whether the attribute named in @a is of a namespace the protocol does not
+ * carry (wf_xattr_name_carried()): a service must not reach the labels,
+ * capabilities or ACLs of the provider's files, whatever it asks.
+ */
+static bool refused_name(const struct args *a)
+{
+	return !wf_xattr_name_carried(a->name, strlen(a->name));
+}
+
 static struct wf_outmsg *do_getxattr(const struct wfp_dispatch *d,
 				     struct wf_message *msg, struct args *a)
 {
-	struct wf_outmsg *m = wf_outmsg_reserve(WF_XATTR_MAX);
+	struct wf_outmsg *m;
 
+	if (refused_name(a))
+		return fail(msg, -EOPNOTSUPP);
+	m = wf_outmsg_reserve(WF_XATTR_MAX);
 	if (!m)
 		return wfp_dispatch_error(msg->id, -ENOMEM);
 	return reply_data(d, msg, m,
@@ -559,7 +603,8 @@ static struct wf_outmsg *do_getxattr(const struct wfp_dispatch *d,
 
 /*
  * The names of the NUL-terminated list @buf (@n bytes) as a new array, or
- * NULL with *@err set. A name that cannot travel is left out.
+ * NULL with *@err set. A name that cannot travel, or is of a namespace
+ * that is not carried, is left out.
  */
 static json_t *names_json(const char *buf, size_t n, int *err)
 {
@@ -577,7 +622,8 @@ static json_t *names_json(const char *buf, size_t n, int *err)
 			*err = -EIO;
 			goto out_free;
 		}
-		if (!wf_xattr_name_valid(s, len))
+		if (!wf_xattr_name_valid(s, len) ||
+		    !wf_xattr_name_carried(s, len))
 			continue;
 		if (json_array_append_new(names, json_stringn(s, len))) {
 			*err = -ENOMEM;
@@ -616,6 +662,8 @@ static struct wf_outmsg *do_listxattr(const struct wfp_dispatch *d,
 static struct wf_outmsg *do_setxattr(const struct wfp_dispatch *d,
 				     struct wf_message *msg, struct args *a)
 {
+	if (refused_name(a))
+		return fail(msg, -EOPNOTSUPP);
 	return reply_empty(msg,
 			   d->ops->setxattr(a->path, a->name, a->data, a->size,
 					    a->flags, d->user_data));
@@ -624,6 +672,8 @@ static struct wf_outmsg *do_setxattr(const struct wfp_dispatch *d,
 static struct wf_outmsg *do_removexattr(const struct wfp_dispatch *d,
 					struct wf_message *msg, struct args *a)
 {
+	if (refused_name(a))
+		return fail(msg, -EOPNOTSUPP);
 	return reply_empty(msg,
 			   d->ops->removexattr(a->path, a->name, d->user_data));
 }

@@ -178,6 +178,24 @@ static void test_xattr_name(void **state)
 	assert_false(wf_xattr_name_valid(long_name, WF_NAME_MAX + 1));
 }
 
+/* security.* and system.* stay on the machine that keeps the file. */
+static void test_xattr_namespace(void **state)
+{
+	(void)state;
+	assert_true(wf_xattr_name_carried("user.a", 6));
+	assert_true(wf_xattr_name_carried("trusted.overlay.opaque", 22));
+	/* Only the whole prefix counts, and only the first @len bytes. */
+	assert_true(wf_xattr_name_carried("security", 8));
+	assert_true(wf_xattr_name_carried("systemd.x", 9));
+	assert_true(wf_xattr_name_carried("user.system.x", 13));
+	assert_true(wf_xattr_name_carried("system.x", 6));
+	assert_false(wf_xattr_name_carried("security.selinux", 16));
+	assert_false(wf_xattr_name_carried("security.capability", 19));
+	assert_false(wf_xattr_name_carried("security.", 9));
+	assert_false(wf_xattr_name_carried("system.posix_acl_access", 23));
+	assert_false(wf_xattr_name_carried("system.nfs4_acl", 15));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_total_length),
 		cmocka_unit_test(test_name),
 		cmocka_unit_test(test_xattr_name),
+		cmocka_unit_test(test_xattr_namespace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -939,6 +939,10 @@ def big_answers():
     for path, (method, result) in xattrs.items():
         tree.special[("getattr", path)] = attr_answer(REG)
         tree.special[(method, path)] = attr_answer(result)
+    # Names of namespaces the protocol does not carry (protocol.md 6.3).
+    tree.special[("getattr", "/labelled")] = attr_answer(REG)
+    tree.special[("listxattr", "/labelled")] = attr_answer(
+        {"names": ["security.selinux", "user.a", "system.posix_acl_access"]})
     statfs = {"/statfs-2p53": {"bsize": 4096, "blocks": 2 ** 53},
               "/statfs-negative": {"bsize": -1},
               "/statfs-fraction": {"bfree": 0.5}}
@@ -983,6 +987,14 @@ def big_answers():
                     (lambda: os.listxattr(wf.path(path[1:])))
                 expect(fn, errno.EIO, "%s %s" % (method, path))
             good("xattr answers")
+            got = fs_call(os.listxattr, wf.path("labelled"))
+            assert got == ["user.a"], got
+            for name in ("security.selinux", "system.posix_acl_access"):
+                expect(lambda: os.getxattr(wf.path("labelled"), name),
+                       errno.EOPNOTSUPP, "getxattr " + name)
+            # Answered by the daemon: ls -l may ask for each file.
+            assert tree.count("getxattr", "/labelled") == 0
+            good("names out of the protocol")
             t0 = time.monotonic()
             expect(lambda: os.listdir(wf.path("too-many")), errno.EIO,
                    "a listing of max_entries + 1 = %d entries" % (limit + 1))

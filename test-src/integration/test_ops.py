@@ -6,6 +6,7 @@
 import errno
 import os
 import stat
+import struct
 import sys
 import time
 
@@ -361,6 +362,44 @@ class Ops:
         os.mkdir(self.m("xadir"))
         os.setxattr(self.m("xadir"), "user.d", b"dir")
         assert os.getxattr(self.s("xadir"), "user.d") == b"dir"
+
+    def xattr_namespaces_not_carried(self):
+        # Labels, capabilities and ACLs belong to the kernel that keeps the
+        # file: the mount neither shows the provider's nor takes the
+        # caller's (protocol.md 6.3), and says EOPNOTSUPP, as a filesystem
+        # without them does, so that ls -l stops asking after one file.
+        # Made in the provider's directory, before the mount sees it.
+        path = self.m("labelled")
+        src = self.s("labelled")
+        open(src, "w").close()
+        os.setxattr(src, "user.kept", b"1")
+        os.setxattr(src, "security.webfuse-test", b"label")
+        # user::rw- user:4242:r-- group::r-- mask::r-- other::r--
+        acl = struct.pack("<I", 2) + b"".join(
+            struct.pack("<HHI", tag, perm, ident) for tag, perm, ident in
+            ((0x01, 6, 0xFFFFFFFF), (0x02, 4, 4242), (0x04, 4, 0xFFFFFFFF),
+             (0x10, 4, 0xFFFFFFFF), (0x20, 4, 0xFFFFFFFF)))
+        os.setxattr(src, "system.posix_acl_access", acl)
+        assert os.listxattr(path) == ["user.kept"]
+        for name in ("security.webfuse-test", "security.selinux",
+                     "system.posix_acl_access"):
+            harness.expect_errno(lambda: os.getxattr(path, name),
+                                 (errno.EOPNOTSUPP,), "getxattr " + name)
+            harness.expect_errno(lambda: os.removexattr(path, name),
+                                 (errno.EOPNOTSUPP,), "removexattr " + name)
+        harness.expect_errno(
+            lambda: os.setxattr(path, "security.capability",
+                                b"\x01\x00\x00\x02" + bytes(16)),
+            (errno.EOPNOTSUPP,), "setxattr security.capability")
+        harness.expect_errno(
+            lambda: os.setxattr(path, "system.posix_acl_access", acl),
+            (errno.EOPNOTSUPP,), "setxattr system.posix_acl_access")
+        # Nothing reached the provider's file.
+        assert sorted(os.listxattr(src)) == [
+            "security.webfuse-test", "system.posix_acl_access", "user.kept"]
+        assert os.getxattr(src, "system.posix_acl_access") == acl
+        assert os.getxattr(src, "security.webfuse-test") == b"label"
+        assert os.getxattr(path, "user.kept") == b"1"
 
     def xattrs_known_absent(self):
         # Attributes say "no extended attributes", and the daemon answers

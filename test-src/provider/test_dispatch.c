@@ -64,6 +64,10 @@ static int fake_getattr(const char *path, struct stat *st, void *user_data)
 		st->st_mode = S_IFDIR | 0755;
 		return 0;
 	}
+	if (strcmp(path, "/labelled") == 0) {
+		st->st_mode = S_IFREG | 0644;
+		return 0;
+	}
 	if (strcmp(path, "/bad-type") == 0)
 		return 0;
 	return -ENOENT;
@@ -373,16 +377,37 @@ static ssize_t fake_getxattr(const char *path, const char *name, char *buf,
 static ssize_t fake_listxattr(const char *path, char *buf, size_t size,
 			      void *user_data)
 {
-	/* A name that is not UTF-8 is left out; so is an empty one. */
-	static const char names[] = "user.a\0user.caf\xe9\0\0trusted.b";
+	/*
+	 * A name that is not UTF-8 is left out; so is an empty one, and
+	 * those of namespaces that are not carried.
+	 */
+	static const char names[] = "user.a\0user.caf\xe9\0\0security.selinux\0"
+				    "trusted.b\0system.posix_acl_access";
 	static const char unterminated[] = "user.a\0user.b";
+	static const char label[] = "security.selinux\0system.nfs4_acl";
 
 	(void)user_data;
-	/* The size alone: whether attributes carry "xattr": false. */
+	/* A file with only a label and an ACL, as on an SELinux host. */
+	if (strcmp(path, "/labelled") == 0) {
+		if (size == 0)
+			return sizeof(label);
+		assert_true(size >= sizeof(label));
+		memcpy(buf, label, sizeof(label));
+		return sizeof(label);
+	}
+	/*
+	 * The size, then the names in a small buffer: whether attributes
+	 * carry "xattr": false.
+	 */
 	if (size == 0)
 		return strcmp(path, "/") == 0 || strcmp(path, "/sub") == 0
 			       ? 0
 			       : (ssize_t)sizeof(names);
+	if (size < 65536) {
+		assert_true(size >= sizeof(names));
+		memcpy(buf, names, sizeof(names));
+		return sizeof(names);
+	}
 	saw("listxattr", path);
 	assert_int_equal(size, 65536);
 	if (strcmp(path, "/none") == 0)
@@ -587,6 +612,11 @@ static void test_getattr(void **state)
 
 	/* The root has none, and says so. */
 	call("getattr", "{\"path\":\"/\"}", &out, &resp);
+	assert_true(json_is_false(json_object_get(resp.result, "xattr")));
+	release_response(out, &resp);
+
+	/* Nor has a file with only a label and an ACL any that travel. */
+	call("getattr", "{\"path\":\"/labelled\"}", &out, &resp);
 	assert_true(json_is_false(json_object_get(resp.result, "xattr")));
 	release_response(out, &resp);
 
@@ -1711,6 +1741,31 @@ static void test_setxattr(void **state)
 		     "ENODATA");
 }
 
+/*
+ * Labels, capabilities and ACLs of the provider's files are out of the
+ * service's reach: refused before any callback, whatever the service asks.
+ */
+static void test_xattr_namespaces_not_carried(void **state)
+{
+	(void)state;
+	fake.op = NULL;
+	expect_error("getxattr",
+		     "{\"path\":\"/f\",\"name\":\"security.selinux\"}",
+		     "EOPNOTSUPP");
+	expect_error("setxattr",
+		     "{\"path\":\"/f\",\"name\":\"security.capability\","
+		     "\"data\":\"AAF2\",\"flags\":[]}",
+		     "EOPNOTSUPP");
+	expect_error("setxattr",
+		     "{\"path\":\"/f\",\"name\":\"system.posix_acl_access\","
+		     "\"data\":\"AAF2\",\"flags\":[]}",
+		     "EOPNOTSUPP");
+	expect_error("removexattr",
+		     "{\"path\":\"/f\",\"name\":\"security.ima\"}",
+		     "EOPNOTSUPP");
+	assert_null(fake.op);
+}
+
 /* getattr with a handle asks fgetattr, if the provider has one. */
 static void test_getattr_handle(void **state)
 {
@@ -1909,6 +1964,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_listxattr, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_setxattr, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_xattr_namespaces_not_carried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_getattr_handle, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_readlink, setup, teardown),
