@@ -25,8 +25,18 @@
 #define OPEN_FLAGS \
 	(O_ACCMODE | O_APPEND | O_TRUNC | O_SYNC | O_DSYNC | O_NOATIME)
 
+/*
+ * Writes at least this large, at an offset and of a size that are multiples
+ * of DIRECT_ALIGN, go to the disk with O_DIRECT (directory.h).
+ */
+#define DIRECT_MIN   (256u * 1024)
+#define DIRECT_ALIGN 4096u
+/* The direct_fd of a file whose writes all go through the page cache. */
+#define DIRECT_NONE (-2)
+
 struct open_file {
-	int fd; /* -1: slot free */
+	int fd;	       /* -1: slot free */
+	int direct_fd; /* the file opened again with O_DIRECT; -1: not yet */
 	uint32_t generation;
 };
 
@@ -36,8 +46,12 @@ struct wfdir {
 	size_t max_open;
 	uint32_t generation; /* of the last open: stale handles fail */
 	bool read_only;
-	bool have_proc; /* WF_PROC_FD is there */
-	char *only;	/* single-file mode: the one entry of the root */
+	bool cached_writes; /* no O_DIRECT */
+	bool have_proc;	    /* WF_PROC_FD is there */
+	char *only;	    /* single-file mode: the one entry of the root */
+	char *direct_buf;   /* DIRECT_ALIGN-aligned copy of a direct write */
+	size_t direct_cap;
+	size_t direct_files; /* open files with a direct_fd */
 };
 
 /* What an operation does with the object or entry its path names. */
@@ -159,6 +173,7 @@ struct wfdir *wfdir_create(const char *root,
 		dir->files[i].fd = -1;
 	dir->max_open = options->max_open;
 	dir->read_only = options->read_only;
+	dir->cached_writes = options->cached_writes;
 	dir->have_proc = access(WF_PROC_FD, X_OK) == 0;
 	if (options->only) {
 		dir->only = strdup(options->only);
@@ -202,13 +217,15 @@ out_free_dir:
 	return NULL;
 }
 
+static void close_file(struct wfdir *dir, struct open_file *f);
+
 void wfdir_destroy(struct wfdir *dir)
 {
 	if (!dir)
 		return;
 	for (size_t i = 0; i < dir->max_open; i++) {
 		if (dir->files[i].fd >= 0)
-			close(dir->files[i].fd);
+			close_file(dir, &dir->files[i]);
 	}
 	free(dir->files);
 	free(dir->only);
@@ -262,6 +279,7 @@ static struct open_file *free_slot(struct wfdir *dir)
 static uint64_t install(struct wfdir *dir, struct open_file *f, int fd)
 {
 	f->fd = fd;
+	f->direct_fd = dir->cached_writes ? DIRECT_NONE : -1;
 	f->generation = ++dir->generation;
 	return (uint64_t)f->generation << SLOT_BITS |
 	       (uint64_t)(f - dir->files);
@@ -425,6 +443,86 @@ static ssize_t dir_read(const char *path, uint64_t handle, char *buf,
 	return n < 0 ? -errno : n;
 }
 
+/* Closes what the direct writes of @f hold; they go through the cache. */
+static void end_direct(struct wfdir *dir, struct open_file *f)
+{
+	if (f->direct_fd >= 0) {
+		close(f->direct_fd);
+		if (--dir->direct_files == 0) {
+			free(dir->direct_buf);
+			dir->direct_buf = NULL;
+			dir->direct_cap = 0;
+		}
+	}
+	f->direct_fd = DIRECT_NONE;
+}
+
+/*
+ * The descriptor of @f for direct writes, opened at the first one: the
+ * same file opened again with O_DIRECT. Negative when its writes go
+ * through the page cache: it appends, or the filesystem has no O_DIRECT.
+ */
+static int direct_fd(struct wfdir *dir, struct open_file *f)
+{
+	char proc[WF_PROC_PATH_MAX];
+	int flags, fd;
+
+	if (f->direct_fd != -1)
+		return f->direct_fd;
+	f->direct_fd = DIRECT_NONE;
+	flags = fcntl(f->fd, F_GETFL);
+	if (flags < 0 || (flags & O_APPEND) || proc_path(dir, f->fd, proc))
+		return DIRECT_NONE;
+	fd = open(proc, O_WRONLY | O_DIRECT | O_CLOEXEC |
+				(flags & (O_SYNC | O_DSYNC)));
+	if (fd < 0)
+		return DIRECT_NONE;
+	f->direct_fd = fd;
+	dir->direct_files++;
+	return fd;
+}
+
+/*
+ * Writes the @size bytes at @buf to @offset of @f straight to the disk,
+ * if the write is large and aligned enough, and stores its result in *@n.
+ * False when the write is to go through the page cache instead.
+ */
+static bool write_direct(struct wfdir *dir, struct open_file *f,
+			 const char *buf, size_t size, uint64_t offset,
+			 ssize_t *n)
+{
+	int fd;
+
+	if (size < DIRECT_MIN || size % DIRECT_ALIGN || offset % DIRECT_ALIGN)
+		return false;
+	fd = direct_fd(dir, f);
+	if (fd < 0)
+		return false;
+	if (size > dir->direct_cap) {
+		free(dir->direct_buf);
+		dir->direct_cap = 0;
+		if (posix_memalign((void **)&dir->direct_buf, DIRECT_ALIGN,
+				   size)) {
+			dir->direct_buf = NULL;
+			return false;
+		}
+		dir->direct_cap = size;
+	}
+	/* The message holds the data at no particular alignment. */
+	memcpy(dir->direct_buf, buf, size);
+	do {
+		*n = pwrite(fd, dir->direct_buf, size, (off_t)offset);
+	} while (*n < 0 && errno == EINTR);
+	if (*n < 0 && errno == EINVAL) {
+		/* The filesystem wants another alignment, or no O_DIRECT. */
+		end_direct(dir, f);
+		return false;
+	}
+	if (*n < 0)
+		*n = -errno;
+	return true;
+}
+
 static ssize_t dir_write(const char *path, uint64_t handle, const char *buf,
 			 size_t size, uint64_t offset, void *user_data)
 {
@@ -437,11 +535,20 @@ static ssize_t dir_write(const char *path, uint64_t handle, const char *buf,
 		return -EROFS;
 	if (fd < 0)
 		return fd;
+	if (write_direct(dir, lookup(dir, handle), buf, size, offset, &n))
+		return n;
 	/* With O_APPEND, Linux writes at the end whatever the offset. */
 	do {
 		n = pwrite(fd, buf, size, (off_t)offset);
 	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : n;
+}
+
+static void close_file(struct wfdir *dir, struct open_file *f)
+{
+	end_direct(dir, f);
+	close(f->fd);
+	f->fd = -1;
 }
 
 static int dir_release(const char *path, uint64_t handle, void *user_data)
@@ -451,8 +558,7 @@ static int dir_release(const char *path, uint64_t handle, void *user_data)
 	(void)path;
 	if (!f)
 		return -EBADF;
-	close(f->fd);
-	f->fd = -1;
+	close_file(user_data, f);
 	return 0;
 }
 

@@ -25,6 +25,15 @@
  * buffers it does not suit. Requests on a handle act on the open file,
  * also after it was renamed or unlinked.
  *
+ * Bulk writes skip this machine's page cache: a write of at least 256 KiB
+ * whose offset and size are multiples of 4096 goes to the disk with
+ * O_DIRECT, through the file opened a second time (unless it was opened
+ * with O_APPEND, the filesystem refuses O_DIRECT, or cached_writes is
+ * set). Copying a stream of writes into the page cache is most of what
+ * the provider's CPU does otherwise, and what a remote device writes would
+ * evict what this machine caches for itself. Other writes go through the
+ * page cache; the kernel keeps the two coherent.
+ *
  * Every other error is the errno the local call gives, with these
  * exceptions: mknod of a character or block device answers EPERM, as for
  * an unprivileged user, so that a provider run as root never makes device
@@ -49,8 +58,9 @@ struct wfdir;
 
 /* How a directory is lent. */
 struct wfdir_options {
-	size_t max_open; /* files open at once, 1 .. 2^20 */
-	bool read_only;	 /* refuse every change with EROFS */
+	size_t max_open;    /* files open at once, 1 .. 2^20 */
+	bool read_only;	    /* refuse every change with EROFS */
+	bool cached_writes; /* bulk writes go through the page cache too */
 	/*
 	 * NULL: the whole directory. Otherwise single-file mode: the name
 	 * (borrowed, copied) of the one regular file of the directory that

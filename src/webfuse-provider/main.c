@@ -62,6 +62,12 @@ static void usage(FILE *out)
 		"                      the root may not be added, removed or "
 		"renamed (EPERM)\n"
 		"      --read-only     refuse every change with EROFS\n"
+		"      --cached-writes write through this machine's page cache "
+		"also the\n"
+		"                      writes of 256 KiB or more at 4 KiB "
+		"boundaries, which\n"
+		"                      otherwise go to the disk directly "
+		"(O_DIRECT)\n"
 		"  -n, --name NAME     the filesystem to attach to (default: "
 		"the service's\n"
 		"                      default filesystem)\n"
@@ -187,6 +193,7 @@ int main(int argc, char **argv)
 		OPT_NO_RECONNECT,
 		OPT_FILE,
 		OPT_READ_ONLY,
+		OPT_CACHED_WRITES,
 		OPT_CA,
 		OPT_TOKEN_FILE,
 		OPT_DEVICE_SECRET,
@@ -196,6 +203,7 @@ int main(int argc, char **argv)
 		{"path", required_argument, NULL, 'p'},
 		{"file", required_argument, NULL, OPT_FILE},
 		{"read-only", no_argument, NULL, OPT_READ_ONLY},
+		{"cached-writes", no_argument, NULL, OPT_CACHED_WRITES},
 		{"name", required_argument, NULL, 'n'},
 		{"base64", no_argument, NULL, OPT_BASE64},
 		{"no-reconnect", no_argument, NULL, OPT_NO_RECONNECT},
@@ -230,6 +238,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_READ_ONLY:
 			dir_options.read_only = true;
+			break;
+		case OPT_CACHED_WRITES:
+			dir_options.cached_writes = true;
 			break;
 		case 'n':
 			name = optarg;

@@ -1,6 +1,7 @@
 # POSIX calls that Python's os module lacks, through ctypes: renameat2,
-# utimensat with UTIME_OMIT, fallocate modes.
+# utimensat with UTIME_OMIT, fallocate modes, mincore.
 import ctypes
+import mmap
 import os
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -51,3 +52,20 @@ def fallocate(fd, mode, offset, length):
     _libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long,
                                 ctypes.c_long]
     _check(_libc.fallocate(fd, mode, offset, length))
+
+
+def cached_pages(path):
+    """How many pages of the file at @path the page cache holds
+    (mincore(2) on a mapping of it)."""
+    size = os.stat(path).st_size
+    pages = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+    vec = (ctypes.c_ubyte * pages)()
+    _libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t,
+                              ctypes.POINTER(ctypes.c_ubyte)]
+    with open(path, "rb") as f, \
+            mmap.mmap(f.fileno(), size, access=mmap.ACCESS_COPY) as m:
+        buf = (ctypes.c_char * size).from_buffer(m)
+        rc = _libc.mincore(ctypes.addressof(buf), size, vec)
+        del buf  # the mapping cannot close while exported
+    _check(rc)
+    return sum(v & 1 for v in vec)

@@ -153,7 +153,7 @@ def provider_cli():
         rc, _, err = run([exe, "-u", url, "-p", tmp, "--no-reconnect"], 30)
         assert rc != 0, "--no-reconnect with nobody listening exited 0"
         assert err.strip(), "connection failure not reported on stderr"
-        check_help([exe, "--help"], ["-u", "-p", "--file", "--read-only",
+        check_help([exe, "--help"], ["-u", "-p", "--file", "--read-only", "--cached-writes",
                                      "--base64", "--no-reconnect", "--help"],
                    "webfuse-provider")
     finally:

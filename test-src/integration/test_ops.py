@@ -363,6 +363,23 @@ class Ops:
         os.setxattr(self.m("xadir"), "user.d", b"dir")
         assert os.getxattr(self.s("xadir"), "user.d") == b"dir"
 
+    def bulk_writes_skip_provider_cache(self):
+        # 1 MiB writes at 1 MiB offsets reach the provider's disk with
+        # O_DIRECT (directory.h): none of the file stays in its page cache,
+        # and what lands is what was written.
+        data = os.urandom(4 * MiB)
+        fd = os.open(self.m("bulk"), os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                     0o644)
+        try:
+            for i in range(4):
+                assert os.write(fd, data[i * MiB:(i + 1) * MiB]) == MiB
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        cached = syscalls.cached_pages(self.s("bulk"))
+        assert cached == 0, "%d pages of 1024 in the page cache" % cached
+        assert self.src_bytes("bulk") == data
+
     def xattr_namespaces_not_carried(self):
         # Labels, capabilities and ACLs belong to the kernel that keeps the
         # file: the mount neither shows the provider's nor takes the

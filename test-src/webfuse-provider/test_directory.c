@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -1197,6 +1198,109 @@ static void test_unlink_while_open(void **state)
 	assert_string_equal(host_content(f, "sub/moved"), "data");
 }
 
+/* How many of the pages of the @size bytes of @rel the page cache holds. */
+static size_t cached_pages(struct fixture *f, const char *rel, size_t size)
+{
+	size_t pages = (size + 4095) / 4096, n = 0;
+	unsigned char *vec = malloc(pages);
+	int fd = open(host(f, rel), O_RDONLY);
+	void *map;
+
+	assert_non_null(vec);
+	assert_true(fd >= 0);
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mincore(map, size, vec), 0);
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	munmap(map, size);
+	close(fd);
+	free(vec);
+	return n;
+}
+
+/* Whether the filesystem of the lent directory takes O_DIRECT at all. */
+static bool takes_direct(struct fixture *f)
+{
+	int fd = open(host(f, "file.txt"), O_RDONLY | O_DIRECT);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * Large aligned writes skip the page cache (directory.h), and whatever
+ * mix of writes and reads comes, the file holds the last data written.
+ */
+static void test_direct_writes(void **state)
+{
+	enum { SIZE = 1 << 20 };
+	struct fixture *f = *state;
+	struct wfdir_options cached = {.max_open = 4, .cached_writes = true};
+	struct wfdir *cached_dir;
+	char *data = malloc(SIZE), *back = malloc(SIZE);
+	struct stat st;
+	uint64_t h;
+
+	assert_non_null(data);
+	assert_non_null(back);
+	for (size_t i = 0; i < SIZE; i++)
+		data[i] = (char)(i * 7 + i / 4096);
+	h = create_ok(f, "/big", 0644, O_RDWR | O_EXCL, &st);
+	/* Unaligned (buffered) first, then a direct write over it. */
+	assert_int_equal(ops->write("/big", h, "head", 4, 100, f->dir), 4);
+	assert_int_equal(ops->write("/big", h, data, SIZE, 0, f->dir), SIZE);
+	if (takes_direct(f))
+		assert_int_equal(cached_pages(f, "big", SIZE), 0);
+	else
+		print_message(
+			"no O_DIRECT here: only the content is checked\n");
+	assert_int_equal(ops->read("/big", h, back, SIZE, 0, f->dir), SIZE);
+	assert_memory_equal(back, data, SIZE);
+	/* A buffered write into the cached pages, then a direct one again. */
+	assert_int_equal(ops->write("/big", h, "tail", 4, 4096 + 5, f->dir), 4);
+	assert_int_equal(ops->read("/big", h, back, 16, 4096, f->dir), 16);
+	assert_memory_equal(back, data + 4096, 5);
+	assert_memory_equal(back + 5, "tail", 4);
+	data[4096 + 5] = 'T';
+	assert_int_equal(ops->write("/big", h, data, SIZE, SIZE, f->dir), SIZE);
+	assert_int_equal(ops->write("/big", h, data, SIZE, 0, f->dir), SIZE);
+	assert_int_equal(ops->read("/big", h, back, SIZE, 0, f->dir), SIZE);
+	assert_memory_equal(back, data, SIZE);
+	assert_int_equal(ops->read("/big", h, back, SIZE, SIZE, f->dir), SIZE);
+	assert_memory_equal(back, data, SIZE);
+	/* Neither an unaligned offset nor a short write goes direct. */
+	assert_int_equal(ops->write("/big", h, data, SIZE - 1, 1, f->dir),
+			 SIZE - 1);
+	assert_int_equal(ops->read("/big", h, back, SIZE, 0, f->dir), SIZE);
+	assert_int_equal(back[0], data[0]);
+	assert_memory_equal(back + 1, data, SIZE - 1);
+	assert_int_equal(ops->release("/big", h, f->dir), 0);
+
+	/* Appending: at the end, whatever the offset. */
+	assert_int_equal(ops->open("/big", O_WRONLY | O_APPEND, &h, f->dir), 0);
+	assert_int_equal(ops->write("/big", h, data, SIZE, 0, f->dir), SIZE);
+	assert_int_equal(ops->release("/big", h, f->dir), 0);
+	assert_int_equal(stat(host(f, "big"), &st), 0);
+	assert_int_equal(st.st_size, 3 * SIZE);
+
+	/* cached_writes: the same write stays in the page cache. */
+	cached_dir = wfdir_create(f->root, &cached);
+	assert_non_null(cached_dir);
+	assert_int_equal(ops->create("/cached", 0644, O_RDWR | O_EXCL, &h, &st,
+				     cached_dir),
+			 0);
+	assert_int_equal(ops->write("/cached", h, data, SIZE, 0, cached_dir),
+			 SIZE);
+	assert_int_equal(cached_pages(f, "cached", SIZE), SIZE / 4096);
+	assert_int_equal(ops->release("/cached", h, cached_dir), 0);
+	wfdir_destroy(cached_dir);
+	free(data);
+	free(back);
+}
+
 static int setup_read_only(void **state)
 {
 	struct fixture *f;
@@ -1598,6 +1702,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_xattr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unlink_while_open, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_direct_writes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_read_only, setup_read_only,
 						teardown),
