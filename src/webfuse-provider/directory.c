@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -49,7 +50,7 @@ struct wfdir {
 	bool cached_writes; /* no O_DIRECT */
 	bool have_proc;	    /* WF_PROC_FD is there */
 	char *only;	    /* single-file mode: the one entry of the root */
-	char *direct_buf;   /* DIRECT_ALIGN-aligned copy of a direct write */
+	char *direct_buf;   /* page-aligned copy of a direct write, mapped */
 	size_t direct_cap;
 	size_t direct_files; /* open files with a direct_fd */
 };
@@ -448,8 +449,8 @@ static void end_direct(struct wfdir *dir, struct open_file *f)
 {
 	if (f->direct_fd >= 0) {
 		close(f->direct_fd);
-		if (--dir->direct_files == 0) {
-			free(dir->direct_buf);
+		if (--dir->direct_files == 0 && dir->direct_buf) {
+			munmap(dir->direct_buf, dir->direct_cap);
 			dir->direct_buf = NULL;
 			dir->direct_cap = 0;
 		}
@@ -460,7 +461,8 @@ static void end_direct(struct wfdir *dir, struct open_file *f)
 /*
  * The descriptor of @f for direct writes, opened at the first one: the
  * same file opened again with O_DIRECT. Negative when its writes go
- * through the page cache: it appends, or the filesystem has no O_DIRECT.
+ * through the page cache: it appends, or the filesystem has no O_DIRECT;
+ * also when it was opened for reading only, which must not write.
  */
 static int direct_fd(struct wfdir *dir, struct open_file *f)
 {
@@ -471,7 +473,8 @@ static int direct_fd(struct wfdir *dir, struct open_file *f)
 		return f->direct_fd;
 	f->direct_fd = DIRECT_NONE;
 	flags = fcntl(f->fd, F_GETFL);
-	if (flags < 0 || (flags & O_APPEND) || proc_path(dir, f->fd, proc))
+	if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY ||
+	    (flags & O_APPEND) || proc_path(dir, f->fd, proc))
 		return DIRECT_NONE;
 	fd = open(proc, O_WRONLY | O_DIRECT | O_CLOEXEC |
 				(flags & (O_SYNC | O_DSYNC)));
@@ -499,10 +502,17 @@ static bool write_direct(struct wfdir *dir, struct open_file *f,
 	if (fd < 0)
 		return false;
 	if (size > dir->direct_cap) {
-		free(dir->direct_buf);
+		/*
+		 * Mapped, not from malloc: page-aligned, and given back whole
+		 * when the last direct file closes, without raising malloc's
+		 * threshold for keeping freed memory.
+		 */
+		if (dir->direct_buf)
+			munmap(dir->direct_buf, dir->direct_cap);
 		dir->direct_cap = 0;
-		if (posix_memalign((void **)&dir->direct_buf, DIRECT_ALIGN,
-				   size)) {
+		dir->direct_buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (dir->direct_buf == MAP_FAILED) {
 			dir->direct_buf = NULL;
 			return false;
 		}

@@ -1279,6 +1279,11 @@ static void test_direct_writes(void **state)
 	assert_memory_equal(back + 1, data, SIZE - 1);
 	assert_int_equal(ops->release("/big", h, f->dir), 0);
 
+	/* A handle opened for reading writes no more for being direct. */
+	h = open_ok(f, "/big");
+	assert_int_equal(ops->write("/big", h, data, SIZE, 0, f->dir), -EBADF);
+	assert_int_equal(ops->release("/big", h, f->dir), 0);
+
 	/* Appending: at the end, whatever the offset. */
 	assert_int_equal(ops->open("/big", O_WRONLY | O_APPEND, &h, f->dir), 0);
 	assert_int_equal(ops->write("/big", h, data, SIZE, 0, f->dir), SIZE);
