@@ -164,30 +164,32 @@ void wfd_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 }
 
 /*
- * Ends a setxattr or removexattr: what was known of the node's attributes
- * no longer holds, whatever the outcome, nor what answers made while it
- * was under way say (wfd_note_xattrs()).
+ * At the start and the end of a setxattr or removexattr of @ino: what was
+ * known of the node's attributes no longer holds, whatever the outcome,
+ * nor what answers made while it was under way say (wfd_note_xattrs()).
  */
+static void forget_xattrs(struct wfd_filesystem *fs, fuse_ino_t ino)
+{
+	fs->xattr_epoch++;
+	wfd_nodes_set_xattr_free(fs->nodes, ino, 0, 0);
+}
+
 static void change_done(struct wfd_call *call, struct wf_message *reply,
 			int err)
 {
 	struct wfd_request *r = wfd_request_of(call);
 
-	r->fs->xattr_epoch++;
-	wfd_nodes_set_xattr_free(r->fs->nodes, r->ino, 0, 0);
+	forget_xattrs(r->fs, r->ino);
 	wfd_empty_done(call, reply, err);
 }
 
 /* A setxattr or removexattr request; NULL if it was answered. */
 static struct wfd_request *change_request(fuse_req_t req, fuse_ino_t ino)
 {
-	struct wfd_filesystem *fs = fuse_req_userdata(req);
 	struct wfd_request *r = wfd_request_new(req, ino, NULL, change_done);
 
-	if (r) {
-		fs->xattr_epoch++;
-		wfd_nodes_set_xattr_free(fs->nodes, ino, 0, 0);
-	}
+	if (r)
+		forget_xattrs(r->fs, ino);
 	return r;
 }
 
