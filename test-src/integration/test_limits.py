@@ -3,6 +3,7 @@
 # size, listing length, calls in flight, connections and message size.
 import errno
 import os
+import socket
 import sys
 import threading
 import time
@@ -195,9 +196,60 @@ def idle_connection_closed():
         assert "not attached within 10 s, closing" in wf.daemon.output()
 
 
+def open_descriptors(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def idle_sockets_bounded():
+    """Raw TCP connections that never speak cannot make webfused hold
+    descriptors without bound: past max_connections + 32 spare ones it
+    stops accepting (without spinning) until they go, then serves the
+    next provider."""
+    sockets = 150
+    with harness.Webfuse("limits-sockets") as wf:
+        wf.start_daemon(extra=["--max-connections", "2"])
+        pid = wf.daemon.pid
+        before = open_descriptors(pid)
+        held = []
+        try:
+            for _ in range(sockets):
+                held.append(socket.create_connection(("127.0.0.1", wf.port),
+                                                     5))
+            # Accepting stops at the bound: the count settles below it.
+            bound = before + 2 + 32
+            harness.wait_for(lambda: open_descriptors(pid) >= bound - 8, 10,
+                             "webfused to accept up to its bound")
+            ticks = cpu_ticks(pid)
+            time.sleep(1)
+            held_fds = open_descriptors(pid)
+            harness.log("descriptors: %d before, %d with %d sockets open" %
+                        (before, held_fds, sockets))
+            assert held_fds <= bound, held_fds
+            assert cpu_ticks(pid) - ticks < 20, "webfused spins while full"
+            assert wf.daemon.alive()
+        finally:
+            for s in held:
+                s.close()
+        harness.wait_for(lambda: open_descriptors(pid) <= before + 1, 10,
+                         "webfused to close the sockets")
+        with open(os.path.join(wf.src, "probe.txt"), "w") as f:
+            f.write("probe\n")
+        wf.start_provider(probe="probe.txt")
+        with open(wf.path("probe.txt")) as f:
+            assert f.read() == "probe\n"
+
+
 if __name__ == "__main__":
     harness.run([
         ("limits are announced and enforced", enforced),
         ("an oversized message closes the connection", oversized_message),
         ("an idle connection is closed", idle_connection_closed),
+        ("idle sockets hold a bounded number of descriptors",
+         idle_sockets_bounded),
     ], watchdog=200)
