@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Checks formatting, then builds and runs every test twice: a normal build
-# in build/ and an AddressSanitizer + UBSan build in build-asan/, then
-# runs each fuzz target for a short time (script/fuzz.sh, in build-fuzz/).
-# Exits non-zero if the format check, either build or test run, or the
-# fuzzing fails.
+# Checks formatting, then builds and runs every test three times: a normal
+# build in build/, an AddressSanitizer + UBSan build in build-asan/ and a
+# build with webfused linked static (-DWF_STATIC_DAEMON=ON, as for a
+# device) in build-static/, then runs each fuzz target for a short time
+# (script/fuzz.sh, in build-fuzz/). Exits non-zero if the format check,
+# a build or test run, or the fuzzing fails.
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,6 +14,7 @@ test_jobs=${WF_TEST_JOBS:-4}
 # Build directories, relative to the repository (overridable).
 build=${WF_BUILD:-build}
 build_asan=${WF_BUILD_ASAN:-build-asan}
+build_static=${WF_BUILD_STATIC:-build-static}
 failed=()
 
 # build_and_test DIR CMAKE_ARGS...: configure, build and run ctest.
@@ -41,6 +43,10 @@ if ! ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1:detect_
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	build_and_test "$build_asan" -DBUILD_TESTING=ON -DWF_SANITIZE=ON; then
 	failed+=("build-asan")
+fi
+
+if ! build_and_test "$build_static" -DBUILD_TESTING=ON -DWF_STATIC_DAEMON=ON; then
+	failed+=("build-static")
 fi
 
 # A bounded fuzz run: WF_FUZZ_SECONDS per target (8 targets, 20 s each).

@@ -12,6 +12,9 @@
 #include <getopt.h>
 #include <grp.h>
 #include <math.h>
+#ifdef WF_STATIC_DAEMON
+#include <nss.h>
+#endif
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -636,6 +639,22 @@ out:
 	return rc;
 }
 
+/*
+ * A static glibc cannot load the NSS modules nsswitch.conf may name (it
+ * crashes in dlopen): a static webfused looks users, groups and hosts up
+ * only with what glibc has built in, /etc/passwd, /etc/group, /etc/hosts
+ * and DNS.
+ */
+static void builtin_name_services(void)
+{
+#ifdef WF_STATIC_DAEMON
+	__nss_configure_lookup("passwd", "files");
+	__nss_configure_lookup("group", "files");
+	__nss_configure_lookup("initgroups", "files");
+	__nss_configure_lookup("hosts", "files dns");
+#endif
+}
+
 int main(int argc, char *argv[])
 {
 	const char *path = NULL;
@@ -643,6 +662,7 @@ int main(int argc, char *argv[])
 	char why[512];
 	int rc;
 
+	builtin_name_services();
 	opterr = 0;
 	rc = first_pass(argc, argv, &path);
 	if (rc >= 0)

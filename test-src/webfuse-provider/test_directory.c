@@ -40,7 +40,8 @@ static void put_file(const char *dir, const char *name, const char *content)
 	char path[PATH_MAX * 2];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_true(snprintf(path, sizeof(path), "%s/%s", dir, name) <
+		    (int)sizeof(path));
 	f = fopen(path, "w");
 	assert_non_null(f);
 	assert_int_equal(fputs(content, f) >= 0, 1);
