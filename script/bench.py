@@ -150,11 +150,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_webfuse(name, work, data, build, base64=False, busy_poll=0):
+def start_webfuse(name, work, data, build, base64=False, busy_poll=0,
+                  daemon=None):
     m = Mount(name, work, data)
     port = free_port()
     m.procs["webfused"] = Proc(
-        [os.path.join(build, "src/webfused/webfused"), "-m", m.mnt,
+        [daemon or os.path.join(build, "src/webfused/webfused"), "-m", m.mnt,
          "--port", str(port), "--bind", "127.0.0.1", "--no-auth",
          "--timeout", "60", "--busy-poll", str(busy_poll)],
         os.path.join(work, name + "-daemon.log"))
@@ -384,6 +385,10 @@ def main():
     ap.add_argument("--stream-gib", type=int, default=0,
                     help="also stream this many GiB through webfuse and "
                     "report its peak RSS in the first and the last GiB")
+    ap.add_argument("--shared-daemon", metavar="PATH",
+                    help="a webfused linked with shared libraries, whose "
+                    "peak RSS while reading is reported too (the --build "
+                    "one is linked static)")
     ap.add_argument("--settle", type=float, default=settle_s,
                     help="seconds of pause before each timed run "
                     "(default %(default)s)")
@@ -404,6 +409,7 @@ def main():
     timer.start()
     work = tempfile.mkdtemp(prefix="wf-bench-")
     mounts = []
+    rss_only = []
     sshd = None
     try:
         data = os.path.join(work, "data")
@@ -455,6 +461,12 @@ def main():
                 seq_read(m, opts.big_mib * MiB)
                 stream.append(m.read_rss)
             m.read_rss, m.read_anon = kept
+        if opts.shared_daemon:  # read only for its RSS row
+            m = start_webfuse("webfuse-shared", work, data, opts.build,
+                              daemon=opts.shared_daemon)
+            rss_only.append(m)
+            for _ in range(opts.runs):
+                seq_read(m, opts.big_mib * MiB)
 
         names = [m.name for m in mounts]
         print("\nwebfuse benchmark: median (min-max) of %d runs, loopback, "
@@ -480,7 +492,7 @@ def main():
         print("\npeak RSS while reading %s, highest of the runs: VmHWM "
               "(all pages, shared libraries' too) and RssAnon (the "
               "process's own, sampled every 20 ms):" % size_name(opts.big_mib))
-        for m in mounts:
+        for m in mounts + rss_only:
             for pname, kib in m.read_rss.items():
                 if pname.startswith("webfuse"):
                     print("  %-32s %6.1f MiB  %6.1f MiB" % (
@@ -494,7 +506,7 @@ def main():
                 print("  %-20s %6.1f %6.1f %6.1f MiB" % (
                     pname, kib[0] / 1024, max(kib) / 1024, kib[-1] / 1024))
     finally:
-        for m in mounts:
+        for m in mounts + rss_only:
             m.close()
         if sshd:
             sshd.stop()

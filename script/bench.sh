@@ -2,7 +2,7 @@
 # Benchmark of webfuse against sshfs (over loopback) and bindfs, in one run:
 #   script/bench.sh [--runs N] [--big-mib N] [--stream-gib N] ...
 # Installs the peers (sshfs, openssh-server, bindfs) as root, builds
-# webfuse optimized in build-bench/, and runs script/bench.py with the
+# webfuse optimized, and runs script/bench.py with the
 # given options (script/bench.py --help). doc/benchmark.md explains it.
 set -euo pipefail
 
@@ -21,9 +21,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y --no-install-recommends sshfs bindfs \
 		openssh-server openssh-client
 fi
+# webfused as for a device (static) in build-bench/, and as Debian would
+# package it (shared libraries) in build-bench-shared/, for its RSS only.
 build="$top/build-bench"
+shared="$top/build-bench-shared"
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
-	>/dev/null
+	-DWF_STATIC_DAEMON=ON >/dev/null
 cmake --build "$build" -j"$(nproc)" --target webfused webfuse-provider-cli \
 	>/dev/null
-exec python3 "$top/script/bench.py" --build "$build" "$@"
+cmake -S "$top" -B "$shared" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+	-DWF_STATIC_DAEMON=OFF >/dev/null
+cmake --build "$shared" -j"$(nproc)" --target webfused >/dev/null
+exec python3 "$top/script/bench.py" --build "$build" \
+	--shared-daemon "$shared/src/webfused/webfused" "$@"
