@@ -10,6 +10,8 @@ static void empty(struct wf_outqueue *q)
 {
 	q->head = NULL;
 	q->tail = NULL;
+	q->next = NULL;
+	q->left = 0;
 	q->count = 0;
 	q->bytes = 0;
 }
@@ -48,30 +50,84 @@ bool wf_outqueue_empty(const struct wf_outqueue *q)
 	return q->head == NULL;
 }
 
-int wf_outqueue_write(struct wf_outqueue *q, struct lws *wsi)
+/*
+ * The most given to lws_write() at once. lws sends at most its packet size
+ * (the protocol's rx_buffer_size, else pt_serv_buf_size: 256 KiB on both
+ * sides here) and copies the rest of a write aside; a piece no larger is
+ * sent from the message itself.
+ */
+#define PIECE_SIZE (256 * 1024)
+
+static int frame_opcode(const struct wf_outmsg *m)
+{
+	if (m->pong)
+		return WF_WSFRAME_PONG;
+	return m->binary ? WF_WSFRAME_BINARY : WF_WSFRAME_TEXT;
+}
+
+static void drop_head(struct wf_outqueue *q)
 {
 	struct wf_outmsg *m = q->head;
-	int n;
 
-	if (!m)
-		return 0;
 	q->head = m->next;
 	if (!q->head)
 		q->tail = NULL;
 	q->count--;
 	q->bytes -= m->len;
-
-	if (q->client_framing)
-		n = wf_wsframe_send_client(wsi, m->payload, m->len,
-					   m->pong     ? WF_WSFRAME_PONG
-					   : m->binary ? WF_WSFRAME_BINARY
-						       : WF_WSFRAME_TEXT);
-	else
-		n = lws_write(wsi, (unsigned char *)m->payload, m->len,
-			      m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+	q->next = NULL;
+	q->left = 0;
 	wf_outmsg_destroy(m);
-	if (n < 0)
+}
+
+/* Where the head's bytes on the wire start: framed first if it is ours. */
+static int start_head(struct wf_outqueue *q)
+{
+	struct wf_outmsg *m = q->head;
+	int hdr = 0;
+
+	if (q->client_framing) {
+		hdr = wf_wsframe_client_frame(m->payload, m->len,
+					      frame_opcode(m));
+		if (hdr < 0)
+			return hdr;
+	}
+	q->next = m->payload - hdr;
+	q->left = m->len + (size_t)hdr;
+	return 0;
+}
+
+int wf_outqueue_write(struct wf_outqueue *q, struct lws *wsi)
+{
+	struct wf_outmsg *m = q->head;
+	size_t n;
+	int protocol;
+
+	if (!m)
+		return 0;
+	if (!q->next && start_head(q)) {
+		drop_head(q);
 		return -EIO;
+	}
+	n = q->left < PIECE_SIZE ? q->left : PIECE_SIZE;
+	/*
+	 * lws frames a server's piece in the LWS_PRE bytes before it: after
+	 * the first piece those are the previous one's, which lws has sent
+	 * or copied aside.
+	 */
+	protocol = q->client_framing
+			   ? LWS_WRITE_RAW
+			   : lws_write_ws_flags(m->binary ? LWS_WRITE_BINARY
+							  : LWS_WRITE_TEXT,
+						q->next == m->payload,
+						n == q->left);
+	if (lws_write(wsi, (unsigned char *)q->next, n, protocol) < 0) {
+		drop_head(q);
+		return -EIO;
+	}
+	q->next += n;
+	q->left -= n;
+	if (!q->left)
+		drop_head(q);
 	if (q->head)
 		lws_callback_on_writable(wsi);
 	return 0;

@@ -14,8 +14,10 @@ struct wf_outqueue {
 	struct wf_outmsg *tail;
 	size_t count;
 	size_t bytes;	     /* payload bytes queued */
-	bool client_framing; /* a client's queue: frames written by
-				wf_wsframe_send_client(); kept by cleanup */
+	char *next;	     /* the head's next byte to send; NULL: none yet */
+	size_t left;	     /* the head's bytes still to send from next */
+	bool client_framing; /* a client's queue: frames made by
+				wf_wsframe_client_frame(); kept by cleanup */
 };
 
 /* wf_outqueue_init() - an empty queue, sent with lws's own framing. */
@@ -31,9 +33,12 @@ void wf_outqueue_push(struct wf_outqueue *q, struct wf_outmsg *m);
 bool wf_outqueue_empty(const struct wf_outqueue *q);
 
 /*
- * wf_outqueue_write() - send the first queued message on @wsi and drop it.
- * Call from LWS_CALLBACK_*_WRITEABLE only. Asks for another WRITEABLE
- * callback when more is queued.
+ * wf_outqueue_write() - send the next piece, at most 256 KiB, of the first
+ * queued message on @wsi, and drop the message once all of it is sent.
+ * A server's message larger than a piece goes as a first frame and
+ * continuation frames; a client's is one frame, sent in pieces. Call from
+ * LWS_CALLBACK_*_WRITEABLE only. Asks for another WRITEABLE callback
+ * while anything is left.
  * Returns 0, or -EIO when the write failed (the connection must close).
  */
 int wf_outqueue_write(struct wf_outqueue *q, struct lws *wsi);

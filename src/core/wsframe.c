@@ -61,19 +61,13 @@ void wf_wsframe_mask(unsigned char *buf, size_t len, const unsigned char key[4])
 		buf[i] ^= key[i & 3];
 }
 
-int wf_wsframe_send_client(struct lws *wsi, char *payload, size_t len,
-			   int opcode)
+int wf_wsframe_client_frame(char *payload, size_t len, int opcode)
 {
-	unsigned char *start = (unsigned char *)payload;
 	unsigned char key[4];
-	size_t hdr;
 
 	/* RFC 6455 5.3: an unpredictable key for every frame. */
 	if (getrandom(key, sizeof(key), 0) != sizeof(key))
 		return -EIO;
-	hdr = client_header(start, len, opcode, key);
-	wf_wsframe_mask(start, len, key);
-	if (lws_write(wsi, start - hdr, len + hdr, LWS_WRITE_RAW) < 0)
-		return -EIO;
-	return 0;
+	wf_wsframe_mask((unsigned char *)payload, len, key);
+	return (int)client_header((unsigned char *)payload, len, opcode, key);
 }

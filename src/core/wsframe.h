@@ -28,13 +28,13 @@ void wf_wsframe_mask(unsigned char *buf, size_t len,
 		     const unsigned char key[4]);
 
 /*
- * wf_wsframe_send_client() - send @len bytes at @payload, which has
- * LWS_PRE bytes of headroom before it, as one masked frame of @opcode on
- * the client connection @wsi. The payload is masked in place. Call from
- * LWS_CALLBACK_CLIENT_WRITEABLE only.
- * Returns 0, or -EIO when the connection must close.
+ * wf_wsframe_client_frame() - make the @len bytes at @payload one final,
+ * masked frame of @opcode: mask them in place and write the header into
+ * the WF_WSFRAME_CLIENT_HEADER_MAX bytes before @payload. The frame then
+ * starts at @payload minus the returned length; send it with
+ * LWS_WRITE_RAW.
+ * Returns the header's length, or -EIO when no key could be drawn.
  */
-int wf_wsframe_send_client(struct lws *wsi, char *payload, size_t len,
-			   int opcode);
+int wf_wsframe_client_frame(char *payload, size_t len, int opcode);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "outqueue.h"
 #include "rpc.h"
+#include "wsframe.h"
 
 #include <errno.h>
 #include <libwebsockets.h>
@@ -22,11 +23,20 @@ int __wrap_lws_callback_on_writable(struct lws *wsi);
 static char fake_wsi;
 #define WSI ((struct lws *)&fake_wsi)
 
-/* What the mocked lws_write() saw last, and what it returns. */
+/* The most one lws_write() is given (outqueue.c). */
+#define PIECE_SIZE (256 * 1024)
+/* The longest message the tests send, with its frame header. */
+#define WIRE_MAX (3 * PIECE_SIZE + 100)
+
+/* What the mocked lws_write() saw, and what it returns. */
 static struct {
-	char data[256];
+	char data[256]; /* the last write, if it was short */
 	size_t len;
-	enum lws_write_protocol protocol;
+	enum lws_write_protocol protocol; /* of the last write */
+	int protocols[8];		  /* of the first eight writes */
+	size_t lens[8];
+	unsigned char wire[WIRE_MAX]; /* every write, one after another */
+	size_t wire_len;
 	int writes;
 	int writable_requests;
 	int result; /* 0: all written; else returned as is */
@@ -36,10 +46,18 @@ int __wrap_lws_write(struct lws *wsi, unsigned char *buf, size_t len,
 		     enum lws_write_protocol protocol)
 {
 	assert_ptr_equal(wsi, WSI);
-	assert_true(len <= sizeof(io.data));
-	memcpy(io.data, buf, len);
+	assert_true(len <= PIECE_SIZE);
+	if (len <= sizeof(io.data))
+		memcpy(io.data, buf, len);
+	assert_true(io.wire_len + len <= sizeof(io.wire));
+	memcpy(io.wire + io.wire_len, buf, len);
+	io.wire_len += len;
 	io.len = len;
 	io.protocol = protocol;
+	if (io.writes < 8) {
+		io.protocols[io.writes] = (int)protocol;
+		io.lens[io.writes] = len;
+	}
 	io.writes++;
 	return io.result ? io.result : (int)len;
 }
@@ -160,6 +178,121 @@ static void test_cleanup_frees_all(void **state)
 	wf_outqueue_cleanup(&q);
 }
 
+/* A binary message of @size bytes whose payload ends in bytes i * 7. */
+static struct wf_outmsg *big_msg(size_t size, size_t *payload_at)
+{
+	struct wf_outmsg *m = wf_outmsg_reserve(size);
+	json_t *msg = wf_rpc_result(9, NULL);
+
+	assert_non_null(m);
+	for (size_t i = 0; i < size; i++)
+		m->reserved[i] = (char)(i * 7);
+	wf_outmsg_finish(&m, msg, json_object_get(msg, "result"), size, true);
+	json_decref(msg);
+	assert_non_null(m);
+	*payload_at = m->len - size;
+	return m;
+}
+
+static void check_payload(const unsigned char *data, size_t size)
+{
+	for (size_t i = 0; i < size; i++)
+		if (data[i] != (unsigned char)(i * 7))
+			fail_msg("payload byte %zu differs", i);
+}
+
+/*
+ * A server's message above 256 KiB goes as a first frame and continuation
+ * frames, one per WRITEABLE, each sent from the message itself; it stays
+ * queued until its last piece is written.
+ */
+static void test_server_pieces(void **state)
+{
+	size_t size = 2 * PIECE_SIZE + 1000, at;
+	struct wf_outqueue q;
+	struct wf_outmsg *m = big_msg(size, &at);
+	size_t len = m->len;
+
+	(void)state;
+	memset(&io, 0, sizeof(io));
+	wf_outqueue_init(&q);
+	wf_outqueue_push(&q, m);
+	wf_outqueue_push(&q, text_msg(10));
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(wf_outqueue_write(&q, WSI), 0);
+		assert_int_equal(q.count, i < 2 ? 2 : 1);
+		assert_int_equal(io.writable_requests, i + 1);
+	}
+	assert_int_equal(io.writes, 3);
+	assert_int_equal(io.protocols[0], LWS_WRITE_BINARY | LWS_WRITE_NO_FIN);
+	assert_int_equal(io.protocols[1],
+			 LWS_WRITE_CONTINUATION | LWS_WRITE_NO_FIN);
+	assert_int_equal(io.protocols[2], LWS_WRITE_CONTINUATION);
+	assert_int_equal(io.lens[0], PIECE_SIZE);
+	assert_int_equal(io.lens[1], PIECE_SIZE);
+	assert_int_equal(io.wire_len, len);
+	check_payload(io.wire + at, size);
+	/* The next message is whole again. */
+	assert_int_equal(wf_outqueue_write(&q, WSI), 0);
+	assert_int_equal(io.protocol, LWS_WRITE_TEXT);
+	assert_int_equal(written_id(), 10);
+	assert_true(wf_outqueue_empty(&q));
+	wf_outqueue_cleanup(&q);
+}
+
+/*
+ * A client's message is one masked frame, sent raw in pieces: unmasked,
+ * the bytes on the wire are the header and the message.
+ */
+static void test_client_pieces(void **state)
+{
+	size_t size = 3 * PIECE_SIZE, at;
+	struct wf_outqueue q;
+	struct wf_outmsg *m = big_msg(size, &at);
+	size_t len = m->len, hdr = 2 + 8 + 4;
+	uint64_t n = 0;
+
+	(void)state;
+	memset(&io, 0, sizeof(io));
+	wf_outqueue_init(&q);
+	q.client_framing = true;
+	wf_outqueue_push(&q, m);
+	while (!wf_outqueue_empty(&q))
+		assert_int_equal(wf_outqueue_write(&q, WSI), 0);
+	assert_int_equal(io.writes, 4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(io.protocols[i], LWS_WRITE_RAW);
+	assert_int_equal(io.wire_len, hdr + len);
+	assert_int_equal(io.wire[0], 0x80 | WF_WSFRAME_BINARY);
+	assert_int_equal(io.wire[1], 0x80 | 127);
+	for (int i = 0; i < 8; i++)
+		n = n << 8 | io.wire[2 + i];
+	assert_int_equal(n, len);
+	wf_wsframe_mask(io.wire + hdr, len, io.wire + 10);
+	check_payload(io.wire + hdr + at, size);
+	wf_outqueue_cleanup(&q);
+}
+
+/* A write failing half-way through a message drops it; cleanup is whole. */
+static void test_error_between_pieces(void **state)
+{
+	size_t at;
+	struct wf_outqueue q;
+
+	(void)state;
+	memset(&io, 0, sizeof(io));
+	wf_outqueue_init(&q);
+	wf_outqueue_push(&q, big_msg(2 * PIECE_SIZE, &at));
+	wf_outqueue_push(&q, text_msg(11));
+	assert_int_equal(wf_outqueue_write(&q, WSI), 0);
+	io.result = -1;
+	assert_int_equal(wf_outqueue_write(&q, WSI), -EIO);
+	assert_int_equal(q.count, 1);
+	assert_null(q.next);
+	wf_outqueue_cleanup(&q);
+	assert_true(wf_outqueue_empty(&q));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -167,6 +300,9 @@ int main(void)
 		cmocka_unit_test(test_binary_protocol),
 		cmocka_unit_test(test_write_error),
 		cmocka_unit_test(test_cleanup_frees_all),
+		cmocka_unit_test(test_server_pieces),
+		cmocka_unit_test(test_client_pieces),
+		cmocka_unit_test(test_error_between_pieces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
