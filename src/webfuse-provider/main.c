@@ -1,5 +1,6 @@
 /* webfuse-provider: lend a directory, or one file, to a webfused service. */
 #include "directory.h"
+#include "heap.h"
 #include "proof.h"
 #include "signals.h"
 
@@ -223,6 +224,7 @@ int main(int argc, char **argv)
 	char *root = NULL;
 	int opt, rc, status = EXIT_FAILURE;
 
+	wf_heap_keep_buffers();
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":u:p:n:hV", options, NULL)) !=
 	       -1) {

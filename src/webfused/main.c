@@ -2,6 +2,7 @@
 #include "auth.h"
 #include "config.h"
 #include "filesystem.h"
+#include "heap.h"
 #include "limit.h"
 #include "log.h"
 #include "privilege.h"
@@ -663,6 +664,7 @@ int main(int argc, char *argv[])
 	int rc;
 
 	builtin_name_services();
+	wf_heap_keep_buffers();
 	opterr = 0;
 	rc = first_pass(argc, argv, &path);
 	if (rc >= 0)
