@@ -13,3 +13,8 @@ void wf_heap_keep_buffers(void)
 	mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
 	mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
 }
+
+void wf_heap_give_back(void)
+{
+	malloc_trim(0);
+}

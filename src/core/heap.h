@@ -9,8 +9,17 @@
  * mmap()s and trims them: a fresh page fault every 4 KiB sent or received
  * (measured: 60000-85000 faults per GiB read in webfuse-provider, 20000-
  * 54000 per 512 MiB written in webfused, none with it). Process-wide, so
- * programs call it, the library does not.
+ * programs call it, the library does not; and so that a burst of writes
+ * does not leave its buffers resident, they call wf_heap_give_back() once
+ * idle.
  */
 void wf_heap_keep_buffers(void);
+
+/*
+ * wf_heap_give_back() - return the free memory wf_heap_keep_buffers() lets
+ * the heap keep to the system: for a program that has gone idle after a
+ * burst of traffic.
+ */
+void wf_heap_give_back(void);
 
 #endif

@@ -236,6 +236,14 @@ out_free:
 	return NULL;
 }
 
+void wfd_filesystem_shrink(struct wfd_filesystem *fs)
+{
+	/* fuse_session_receive_buf() allocates it when it is NULL. */
+	free(fs->buf.mem);
+	fs->buf.mem = NULL;
+	fs->buf.size = 0;
+}
+
 void wfd_filesystem_destroy(struct wfd_filesystem *fs)
 {
 	if (!fs)

@@ -66,6 +66,13 @@ int wfd_filesystem_process(struct wfd_filesystem *fs);
  */
 void wfd_filesystem_end(struct wfd_filesystem *fs);
 
+/*
+ * wfd_filesystem_shrink() - free the buffer kernel requests are read into
+ * (max_write and more, all of it touched by a write); the next request
+ * allocates it again. For when webfused has gone idle.
+ */
+void wfd_filesystem_shrink(struct wfd_filesystem *fs);
+
 /* wfd_filesystem_exited() - whether the mount went away. */
 bool wfd_filesystem_exited(const struct wfd_filesystem *fs);
 

@@ -3,6 +3,7 @@
 
 #include "docroot.h"
 #include "filesystem.h"
+#include "heap.h"
 #include "limit.h"
 #include "log.h"
 #include "protocol.h"
@@ -35,6 +36,8 @@
  * (320 KiB resident at 20000), and stops accepting while it is reached.
  */
 #define SPARE_DESCRIPTORS 32
+/* Quiet time after which the heap's spare buffers go back (heap.h). */
+#define IDLE_GIVE_BACK_US LWS_US_PER_SEC
 
 struct wfd_server {
 	struct lws_context *context;
@@ -44,7 +47,8 @@ struct wfd_server {
 	struct wfd_auth *auth;
 	unsigned int connections;
 	unsigned int busy_poll_us;
-	unsigned long inputs; /* requests and messages received, ever */
+	unsigned long inputs;	     /* requests and messages received, ever */
+	lws_sorted_usec_list_t idle; /* gives the heap back when quiet */
 	volatile sig_atomic_t stop;
 };
 
@@ -287,13 +291,31 @@ static int busy_poll(struct wfd_server *server)
 	return 0;
 }
 
+/* Nothing came for a while: what a burst left resident goes back. */
+static void gone_idle(lws_sorted_usec_list_t *sul)
+{
+	struct wfd_server *server =
+		lws_container_of(sul, struct wfd_server, idle);
+
+	for (size_t i = 0; i < server->set->count; i++)
+		wfd_filesystem_shrink(server->set->items[i]);
+	wf_heap_give_back();
+}
+
 int wfd_server_run(struct wfd_server *server)
 {
+	unsigned long seen = server->inputs;
+
 	while (!server->stop && !all_exited(server)) {
 		if (lws_service(server->context, 0) < 0)
 			return -EIO;
 		if (server->busy_poll_us && busy_poll(server) < 0)
 			return -EIO;
+		if (server->inputs != seen) { /* (re)starts the quiet time */
+			seen = server->inputs;
+			lws_sul_schedule(server->context, 0, &server->idle,
+					 gone_idle, IDLE_GIVE_BACK_US);
+		}
 	}
 	return 0;
 }

@@ -531,6 +531,20 @@ def write_random(path, size, seed=None, chunk=1 << 20):
     return h.hexdigest()
 
 
+def proc_status(pid):
+    """The fields of /proc/@pid/status, as strings without the name."""
+    with open("/proc/%d/status" % pid) as f:
+        return dict((name, value.strip()) for name, value in
+                    (line.split(":", 1) for line in f if ":" in line))
+
+
+def cpu_seconds(pid):
+    """User and system CPU time of process @pid so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def drop_cache(f):
     """Asks the kernel to forget the cached pages of open file @f, so that
     the next reads go to the daemon again."""

@@ -10,23 +10,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 FILES = 200
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    """User and system CPU time of process @pid so far."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 def sleeps(pid):
     """How many times process @pid went to sleep (blocked) so far."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("voluntary_ctxt_switches:"):
-                return int(line.split()[1])
-    raise AssertionError("no voluntary_ctxt_switches for %d" % pid)
+    return int(harness.proc_status(pid)["voluntary_ctxt_switches"])
 
 
 def lend_files(wf):
@@ -51,9 +39,9 @@ def stat_loop(wf, seconds):
 
 
 def idle_cpu(pid, seconds=2.0):
-    before = cpu_seconds(pid)
+    before = harness.cpu_seconds(pid)
     time.sleep(seconds)
-    return cpu_seconds(pid) - before
+    return harness.cpu_seconds(pid) - before
 
 
 def polls_while_busy():

@@ -19,8 +19,7 @@ NOBODY = 65534
 
 def ids(pid):
     """(uids, gids, groups) of process @pid, from /proc."""
-    with open("/proc/%d/status" % pid) as f:
-        status = dict(line.split(":", 1) for line in f if ":" in line)
+    status = harness.proc_status(pid)
     return (status["Uid"].split(), status["Gid"].split(),
             status["Groups"].split())
 
