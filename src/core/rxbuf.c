@@ -69,3 +69,12 @@ void wf_rxbuf_reset(struct wf_rxbuf *rb)
 		rb->cap = 0;
 	}
 }
+
+void wf_rxbuf_shrink(struct wf_rxbuf *rb)
+{
+	if (rb->len)
+		return;
+	free(rb->data);
+	rb->data = NULL;
+	rb->cap = 0;
+}

@@ -33,4 +33,10 @@ int wf_rxbuf_receive(struct wf_rxbuf *rb, struct lws *wsi, const void *in,
 /* wf_rxbuf_reset() - forget the handled message; large buffers are freed. */
 void wf_rxbuf_reset(struct wf_rxbuf *rb);
 
+/*
+ * wf_rxbuf_shrink() - free the kept buffer unless part of a message is in
+ * it; the next fragment allocates again. For a connection gone quiet.
+ */
+void wf_rxbuf_shrink(struct wf_rxbuf *rb);
+
 #endif

@@ -41,6 +41,7 @@
 
 struct wfd_server {
 	struct lws_context *context;
+	struct lws_vhost *vhost;
 	const struct wfd_filesystem_set *set;
 	struct wfd_docroot *docroot;
 	const struct wfd_limits *limits;
@@ -93,6 +94,10 @@ static int callback_provider(struct lws *wsi, enum lws_callback_reasons reason,
 		if (!conn->session)
 			return -1;
 		return wfd_session_writeable(conn->session);
+	case LWS_CALLBACK_USER: /* gone_idle() */
+		if (conn->session)
+			wfd_session_shrink(conn->session);
+		return 0;
 	case LWS_CALLBACK_CLOSED:
 		if (conn->session) {
 			wfd_session_destroy(conn->session);
@@ -224,7 +229,7 @@ struct wfd_server *wfd_server_create(const struct wfd_server_options *opts,
 		wfd_log(WFD_LOG_ERROR, "cannot create the server");
 		goto out_free;
 	}
-	vhost = lws_create_vhost(server->context, &info);
+	server->vhost = vhost = lws_create_vhost(server->context, &info);
 	if (!vhost) {
 		wfd_log(WFD_LOG_ERROR, "cannot listen on %s port %d%s",
 			opts->bind ? opts->bind : "every address", opts->port,
@@ -299,6 +304,10 @@ static void gone_idle(lws_sorted_usec_list_t *sul)
 
 	for (size_t i = 0; i < server->set->count; i++)
 		wfd_filesystem_shrink(server->set->items[i]);
+	lws_callback_all_protocol_vhost_args(
+		server->vhost,
+		lws_vhost_name_to_protocol(server->vhost, WF_SUBPROTOCOL),
+		LWS_CALLBACK_USER, NULL, 0);
 	wf_heap_give_back();
 }
 

@@ -539,6 +539,11 @@ int wfd_session_receive(struct wfd_session *s, const void *in, size_t len)
 	return rc;
 }
 
+void wfd_session_shrink(struct wfd_session *s)
+{
+	wf_rxbuf_shrink(&s->rx);
+}
+
 int wfd_session_writeable(struct wfd_session *s)
 {
 	static const char replaced[] = "another provider took over";

@@ -75,6 +75,13 @@ int wfd_session_receive(struct wfd_session *s, const void *in, size_t len);
 int wfd_session_writeable(struct wfd_session *s);
 
 /*
+ * wfd_session_shrink() - free the message buffer the provider's last big
+ * answer left (up to 2 MiB), unless a message is being received. For when
+ * webfused has gone idle.
+ */
+void wfd_session_shrink(struct wfd_session *s);
+
+/*
  * wfd_session_call() - send the request @method (borrowed) with @params
  * (stolen, even on error) and, if @data is not NULL, @size bytes of data
  * (borrowed, copied) as its "data" member. @call is finished through its

@@ -199,6 +199,41 @@ static void test_large_and_reset(void **state)
 	free(src);
 }
 
+static void test_shrink(void **state)
+{
+	struct wf_rxbuf rb;
+
+	(void)state;
+	wf_rxbuf_init(&rb);
+	/* Between messages the kept buffer is freed; the next allocates. */
+	assert_int_equal(deliver(&rb, "kept", 4, 1, 1, 0, 0, 100), 1);
+	wf_rxbuf_reset(&rb);
+	assert_non_null(rb.data);
+	wf_rxbuf_shrink(&rb);
+	assert_null(rb.data);
+	assert_int_equal(rb.cap, 0);
+	assert_int_equal(deliver(&rb, "next", 4, 1, 1, 0, 0, 100), 1);
+	assert_memory_equal(rb.data, "next", 4);
+	wf_rxbuf_reset(&rb);
+
+	/* Part of a message stays, and the message completes intact. */
+	assert_int_equal(deliver(&rb, "par", 3, 1, 0, 1, 0, 100), 0);
+	wf_rxbuf_shrink(&rb);
+	assert_non_null(rb.data);
+	assert_int_equal(deliver(&rb, "tial", 4, 0, 1, 0, 0, 100), 1);
+	assert_int_equal(rb.len, 7);
+	assert_memory_equal(rb.data, "partial", 7);
+	wf_rxbuf_reset(&rb);
+
+	/* An empty first fragment: the buffer goes, the binary flag stays. */
+	assert_int_equal(deliver(&rb, "", 0, 1, 0, 1, 0, 100), 0);
+	wf_rxbuf_shrink(&rb);
+	assert_int_equal(deliver(&rb, "late", 4, 0, 1, 0, 0, 100), 1);
+	assert_true(rb.binary);
+	assert_memory_equal(rb.data, "late", 4);
+	wf_rxbuf_cleanup(&rb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_large_and_reset),
+		cmocka_unit_test(test_shrink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
