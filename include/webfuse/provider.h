@@ -372,6 +372,8 @@ WFP_API void wfp_provider_set_reconnect(struct wfp_provider *provider,
  * stderr. A service that has not attached the filesystem 10 s after the
  * connection was made counts as a lost connection. The settings must not
  * change while it runs; the operations are called from this thread.
+ * After a second with nothing received it frees its message buffers and
+ * returns the heap's free memory to the system (malloc_trim).
  * Returns 0 after wfp_provider_stop(), or a negative errno:
  *   -EINVAL if no URL is set; -ENOMEM; -EIO if the event loop fails;
  *   without reconnect, why the connection ended: -ECONNREFUSED (it could

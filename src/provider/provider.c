@@ -1,6 +1,7 @@
 /* The provider object: settings, the client loop and reconnects. */
 #include <webfuse/provider.h>
 
+#include "heap.h"
 #include "log.h"
 #include "outqueue.h"
 #include "path.h"
@@ -34,6 +35,8 @@
 #define RX_CHUNK_BYTES (256u << 10)
 /* The protocol of the raw connection that reads a plain ws:// socket. */
 #define RX_PROTOCOL "webfuse-provider-rx"
+/* Quiet time after which buffers go back (wfp_provider_run() in provider.h). */
+#define IDLE_GIVE_BACK_US LWS_US_PER_SEC
 
 enum conn_state {
 	CONN_IDLE,	 /* no connection; maybe a retry is scheduled */
@@ -71,7 +74,9 @@ struct wfp_provider {
 	struct lws *rx_wsi; /* reads the socket itself (ws://), or NULL */
 	struct wfp_wsreader reader; /* what rx_wsi read */
 	struct wf_outqueue queue;
-	bool rx_paused; /* reading stopped until the queue drains */
+	bool rx_paused;	      /* reading stopped until the queue drains */
+	unsigned long inputs; /* receive callbacks, ever */
+	lws_sorted_usec_list_t idle; /* gives buffers back when quiet */
 };
 
 struct wfp_provider *wfp_provider_create(const struct wfp_operations *ops,
@@ -454,6 +459,7 @@ static int on_receive(struct wfp_provider *p, struct lws *wsi, const void *in,
 {
 	int rc;
 
+	p->inputs++;
 	if (p->close_reason)
 		return 0;
 	rc = wf_rxbuf_receive(&p->rx, wsi, in, len,
@@ -502,6 +508,7 @@ static int on_raw_receive(struct wfp_provider *p, const void *in, size_t len)
 {
 	int rc;
 
+	p->inputs++;
 	if (p->close_reason || p->state != CONN_OPEN)
 		return 0;
 	/* Whatever arrives shows the connection is alive. */
@@ -634,10 +641,22 @@ static const struct lws_protocols protocols[] = {
 	{.name = NULL},
 };
 
+/* Nothing came for a while: what a burst left resident goes back. */
+static void gone_idle(lws_sorted_usec_list_t *sul)
+{
+	struct wfp_provider *p =
+		lws_container_of(sul, struct wfp_provider, idle);
+
+	wf_rxbuf_shrink(&p->rx);
+	wfp_wsreader_shrink(&p->reader);
+	wf_heap_give_back();
+}
+
 int wfp_provider_run(struct wfp_provider *p)
 {
 	struct lws_context_creation_info info;
 	struct lws_context *context;
+	unsigned long seen = p->inputs;
 	int rc = 0;
 
 	if (!p->url.host) {
@@ -680,11 +699,17 @@ int wfp_provider_run(struct wfp_provider *p)
 			rc = -EIO;
 			break;
 		}
+		if (p->inputs != seen) { /* (re)starts the quiet time */
+			seen = p->inputs;
+			lws_sul_schedule(context, 0, &p->idle, gone_idle,
+					 IDLE_GIVE_BACK_US);
+		}
 	}
 
 	p->stopping = true;
 	lws_sul_cancel(&p->retry_sul);
 	lws_sul_cancel(&p->attach_sul);
+	lws_sul_cancel(&p->idle);
 	p->context = NULL;
 	lws_context_destroy(context);
 	forget_connection(p);

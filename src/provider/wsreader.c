@@ -18,6 +18,16 @@ void wfp_wsreader_cleanup(struct wfp_wsreader *r)
 	wfp_wsreader_init(r);
 }
 
+void wfp_wsreader_shrink(struct wfp_wsreader *r)
+{
+	if (r->in_message)
+		return;
+	free(r->msg);
+	r->msg = NULL;
+	r->msg_len = 0;
+	r->msg_cap = 0;
+}
+
 /* The length of the header that starts with the @len bytes gathered. */
 static size_t header_size(const unsigned char *hdr, size_t len)
 {

@@ -60,4 +60,10 @@ void wfp_wsreader_cleanup(struct wfp_wsreader *r);
 int wfp_wsreader_feed(struct wfp_wsreader *r, const void *in, size_t len,
 		      size_t max, wfp_ws_event_fn *fn, void *user);
 
+/*
+ * wfp_wsreader_shrink() - free the message buffer unless a message is being
+ * assembled; the next message allocates again. For a connection gone quiet.
+ */
+void wfp_wsreader_shrink(struct wfp_wsreader *r);
+
 #endif

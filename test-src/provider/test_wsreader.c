@@ -219,6 +219,37 @@ static void test_callback_stops(void **state)
 	wfp_wsreader_cleanup(&r);
 }
 
+static void test_shrink(void **state)
+{
+	static unsigned char buf[64];
+	struct wfp_wsreader r;
+	size_t n;
+
+	(void)state;
+	wfp_wsreader_init(&r);
+	events[0] = '\0';
+	/* Between messages the buffer is freed; the next allocates. */
+	n = frame(buf, 0x82, "first", 5);
+	assert_int_equal(feed(&r, buf, n, n), 0);
+	assert_non_null(r.msg);
+	wfp_wsreader_shrink(&r);
+	assert_null(r.msg);
+	assert_int_equal(r.msg_cap, 0);
+	/* Within a message (here: mid-frame, then between fragments) the
+	 * bytes so far stay. */
+	n = frame(buf, 0x02, "par", 3);
+	n += frame(buf + n, 0x80, "tial", 4);
+	assert_int_equal(feed(&r, buf, 3, 3), 0);
+	wfp_wsreader_shrink(&r);
+	assert_int_equal(feed(&r, buf + 3, 2, 2), 0);
+	wfp_wsreader_shrink(&r);
+	assert_int_equal(feed(&r, buf + 5, n - 5, n - 5), 0);
+	assert_string_equal(events, "M5b M7b ");
+	assert_int_equal(last_len, 7);
+	assert_memory_equal(last, "partial", 7);
+	wfp_wsreader_cleanup(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_limit_over_fragments),
 		cmocka_unit_test(test_callback_stops),
+		cmocka_unit_test(test_shrink),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
