@@ -495,7 +495,7 @@ def main():
         for m in mounts + rss_only:
             for pname, kib in m.read_rss.items():
                 if pname.startswith("webfuse"):
-                    print("  %-32s %6.1f MiB  %6.1f MiB" % (
+                    print("  %-32s %6.2f MiB  %6.2f MiB" % (
                         "%s %s" % (m.name, pname), kib / 1024,
                         m.read_anon[pname] / 1024))
         if stream:
@@ -503,7 +503,7 @@ def main():
                   "pass (first, highest, last):" % opts.stream_gib)
             for pname in stream[0]:
                 kib = [s[pname] for s in stream]
-                print("  %-20s %6.1f %6.1f %6.1f MiB" % (
+                print("  %-20s %6.2f %6.2f %6.2f MiB" % (
                     pname, kib[0] / 1024, max(kib) / 1024, kib[-1] / 1024))
     finally:
         for m in mounts + rss_only:
