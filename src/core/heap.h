@@ -9,16 +9,17 @@
  * mmap()s and trims them: a fresh page fault every 4 KiB sent or received
  * (measured: 60000-85000 faults per GiB read in webfuse-provider, 20000-
  * 54000 per 512 MiB written in webfused, none with it). Process-wide, so
- * programs call it, the library does not; and so that a burst of writes
- * does not leave its buffers resident, they call wf_heap_give_back() once
- * idle.
+ * programs call it, the library does not. So that a burst does not leave
+ * its buffers resident, webfused and libwebfuse-provider call
+ * wf_heap_give_back() once idle.
  */
 void wf_heap_keep_buffers(void);
 
 /*
- * wf_heap_give_back() - return the free memory wf_heap_keep_buffers() lets
- * the heap keep to the system: for a program that has gone idle after a
- * burst of traffic.
+ * wf_heap_give_back() - return the heap's free memory to the system (what
+ * wf_heap_keep_buffers() lets it keep): for a program or library gone idle
+ * after a burst of traffic. It frees nothing in use, so a library may call
+ * it in a program that did not ask for it.
  */
 void wf_heap_give_back(void);
 
