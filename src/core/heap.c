@@ -1,4 +1,4 @@
-/* How the programs (not the library) set up glibc's allocator. */
+/* glibc's allocator: what the programs set up, and giving memory back. */
 #include "heap.h"
 
 #include <malloc.h>
