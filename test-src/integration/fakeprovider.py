@@ -8,6 +8,7 @@ answer to one method on one path."""
 
 import base64
 import collections
+import contextlib
 import json
 import struct
 import threading
@@ -180,7 +181,8 @@ class FakeProvider:
 
     def serve(self, handler, stop, seconds):
         """Hands each request to handler(self, request) until @stop is set,
-        the daemon closes the connection (returns "closed") or @seconds
+        the daemon closes the connection (returns "closed", also when an
+        answer finds it closed) or @seconds
         pass (returns "deadline")."""
         deadline = time.monotonic() + seconds
         self.serving = True
@@ -194,8 +196,14 @@ class FakeProvider:
                     req = self.recv_request(0.05)
                 except Closed:
                     return "closed"
-                if req is not None:
+                if req is None:
+                    continue
+                try:
                     handler(self, req)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The daemon closed the connection with calls still
+                    # unanswered (such as listings it asked ahead).
+                    return "closed"
             return "too many requests"
         finally:
             self.serving = False
@@ -314,3 +322,24 @@ class Tree:
             provider.answer(req.id, {"bsize": 4096, "namemax": 255})
         else:
             provider.answer_error(req.id, "ENOSYS", code=-32601)
+
+
+@contextlib.contextmanager
+def attached(port, handler, features=(), fragment=None, seconds=60):
+    """A FakeProvider (with @fragment) attached to the daemon on @port with
+    @features, handing requests to @handler in a thread for at most
+    @seconds; yields (provider, serving). Stopped and closed on exit; what
+    went wrong in the thread is raised."""
+    provider = FakeProvider(port, fragment=fragment)
+    serving = None
+    try:
+        provider.attach(features)
+        serving = Serving(provider, handler, seconds)
+        yield provider, serving
+        serving.check()
+    finally:
+        try:
+            if serving is not None:
+                serving.stop()
+        finally:
+            provider.close()

@@ -12,7 +12,6 @@ with the errno the protocol names, and the daemon must stay up and keep
 serving."""
 
 import base64
-import contextlib
 import errno
 import json
 import os
@@ -76,23 +75,11 @@ def log_has(wf, text):
                      "%r in the daemon log" % text)
 
 
-@contextlib.contextmanager
 def attached(wf, tree, features=(), fragment=None):
     """A fake provider attached to @wf's daemon, serving @tree in a
     thread; stopped and closed on exit."""
-    provider = fakeprovider.FakeProvider(wf.port, fragment=fragment)
-    serving = None
-    try:
-        provider.attach(features)
-        serving = fakeprovider.Serving(provider, tree, SERVE_SECONDS)
-        yield provider, serving
-        serving.check()
-    finally:
-        try:
-            if serving is not None:
-                serving.stop()
-        finally:
-            provider.close()
+    return fakeprovider.attached(wf.port, tree, features, fragment,
+                                 SERVE_SECONDS)
 
 
 # --- 1. fragmented messages ------------------------------------------------
