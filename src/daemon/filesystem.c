@@ -1,6 +1,7 @@
 /* A mounted filesystem: kernel requests become calls to its provider. */
 #include "filesystem_i.h"
 
+#include "ahead.h"
 #include "invalidate.h"
 #include "limit.h"
 #include "log.h"
@@ -214,8 +215,9 @@ wfd_filesystem_create(const struct wfd_filesystem_options *opts,
 	fs->gid = opts->gid >= 0 ? (gid_t)opts->gid : getgid();
 	clock_gettime(CLOCK_REALTIME, &fs->started);
 	fs->nodes = wfd_nodes_create();
-	if (!fs->nodes)
-		goto out_free;
+	fs->ahead = wfd_ahead_create();
+	if (!fs->nodes || !fs->ahead)
+		goto out_destroy_nodes;
 	fs->se = mount_session(fs);
 	if (!fs->se)
 		goto out_destroy_nodes;
@@ -230,8 +232,8 @@ out_unmount:
 	fuse_session_destroy(fs->se);
 	free(fs->buf.mem);
 out_destroy_nodes:
+	wfd_ahead_destroy(fs->ahead);
 	wfd_nodes_destroy(fs->nodes);
-out_free:
 	free(fs);
 	return NULL;
 }
@@ -242,6 +244,7 @@ void wfd_filesystem_shrink(struct wfd_filesystem *fs)
 	free(fs->buf.mem);
 	fs->buf.mem = NULL;
 	fs->buf.size = 0;
+	wfd_ahead_forget(fs);
 }
 
 void wfd_filesystem_destroy(struct wfd_filesystem *fs)
@@ -255,6 +258,7 @@ void wfd_filesystem_destroy(struct wfd_filesystem *fs)
 		wfd_handle_destroy(lws_container_of(fs->handles.head,
 						    struct wfd_handle, link));
 	free(fs->buf.mem);
+	wfd_ahead_destroy(fs->ahead);
 	wfd_nodes_destroy(fs->nodes);
 	log_event(fs, "unmounted from", "");
 	free(fs);
@@ -365,6 +369,7 @@ int wfd_filesystem_attach(struct wfd_filesystem *fs, struct wfd_session *s,
 	}
 	fs->provider = s;
 	fs->generation++;
+	wfd_ahead_forget(fs);
 	return 0;
 }
 
@@ -375,6 +380,7 @@ void wfd_filesystem_detach(struct wfd_filesystem *fs, struct wfd_session *s)
 	if (fs->provider != s)
 		return;
 	fs->provider = NULL;
+	wfd_ahead_forget(fs);
 	/* The root is now empty: names the kernel cached must go. */
 	rc = wfd_invalidate_children(fs->se, fs->nodes, WFD_NODE_ROOT);
 	if (rc)

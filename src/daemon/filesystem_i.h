@@ -42,8 +42,10 @@ struct wfd_filesystem {
 	struct fuse_buf buf;
 	struct wfd_nodes *nodes;
 	struct wfd_session *provider;
-	uint64_t generation;  /* counts attachments */
-	uint64_t xattr_epoch; /* counts starts and ends of xattr changes */
+	uint64_t generation;	 /* counts attachments */
+	uint64_t xattr_epoch;	 /* counts starts and ends of xattr changes */
+	unsigned int changes;	 /* calls under way that may change a listing */
+	struct wfd_ahead *ahead; /* listings asked for before opendir */
 	lws_dll2_owner_t handles;
 	struct wfd_behind behind;
 	struct lws_context *context;
@@ -63,6 +65,7 @@ struct wfd_handle {
 	int flags;		     /* open(2) flags, to re-open by path */
 	struct wfd_listing *listing; /* directories only */
 	uint64_t xattr_epoch;	     /* the fs's when the listing was asked */
+	double listing_age;	     /* seconds it waited, fetched ahead */
 	bool stalled;		     /* a read timed out ... */
 	uint64_t stalled_at; /* ... when the provider had sent this many */
 	unsigned int behind; /* its writes answered early, unconfirmed */
@@ -104,6 +107,7 @@ struct wfd_request {
 	uint64_t xattr_epoch; /* the filesystem's when the request was made */
 	bool may_go_behind;   /* a write that may be answered early */
 	bool released;	      /* was held: not to be held again */
+	bool changing;	      /* counted in the fs's changes */
 	struct wfd_held held;
 };
 

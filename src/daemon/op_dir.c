@@ -1,6 +1,7 @@
 /* Operations on open directories: the listing is read once, at opendir. */
 #include "filesystem_i.h"
 
+#include "ahead.h"
 #include "limit.h"
 #include "listing.h"
 #include "message.h"
@@ -10,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void reply_opendir(struct wfd_request *r, struct wfd_listing *listing)
+/* Opens the directory with @listing (owned), which waited @age seconds. */
+static void reply_opendir(struct wfd_request *r, struct wfd_listing *listing,
+			  double age)
 {
 	struct wfd_handle *h = wfd_handle_create(r->fs, r->ino);
 
@@ -21,9 +24,12 @@ static void reply_opendir(struct wfd_request *r, struct wfd_listing *listing)
 	}
 	h->listing = listing;
 	h->xattr_epoch = r->xattr_epoch;
+	h->listing_age = age;
 	r->fi.fh = (uintptr_t)h;
 	if (fuse_reply_open(r->req, &r->fi))
 		wfd_handle_destroy(h);
+	else
+		wfd_ahead_follow(r->fs, r->ino, listing);
 	wfd_request_destroy(r);
 }
 
@@ -45,7 +51,7 @@ static void opendir_done(struct wfd_call *call, struct wf_message *reply,
 		wfd_request_finish(r, err);
 		return;
 	}
-	reply_opendir(r, listing);
+	reply_opendir(r, listing, 0);
 }
 
 void wfd_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -53,12 +59,21 @@ void wfd_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct wfd_filesystem *fs = fuse_req_userdata(req);
 	struct wfd_request *r = wfd_request_new(req, ino, NULL, opendir_done);
 	struct wfd_listing *listing;
+	double age;
 
 	if (!r)
 		return;
 	r->fi = *fi;
 	if (fs->provider) {
-		wfd_request_start(r, "readdir", NULL);
+		switch (wfd_ahead_take(fs, r, &listing, &age)) {
+		case WFD_AHEAD_ARRIVED:
+			reply_opendir(r, listing, age);
+			break;
+		case WFD_AHEAD_COMING:
+			break;
+		case WFD_AHEAD_NONE:
+			wfd_request_start(r, "readdir", NULL);
+		}
 		return;
 	}
 	if (ino != WFD_NODE_ROOT) {
@@ -70,7 +85,13 @@ void wfd_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		wfd_request_finish(r, -ENOMEM);
 		return;
 	}
-	reply_opendir(r, listing);
+	reply_opendir(r, listing, 0);
+}
+
+/* What is left of @timeout seconds after @age. */
+static double cache_left(double timeout, double age)
+{
+	return timeout > age ? timeout - age : 0;
 }
 
 /*
@@ -128,8 +149,10 @@ static void reply_listing(fuse_req_t req, fuse_ino_t ino, size_t size,
 				break;
 			counted[ncounted++] = e.ino;
 			e.generation = WFD_NODE_GENERATION;
-			e.attr_timeout = wfd_attr_timeout(fs, &e.attr);
-			e.entry_timeout = fs->opts->entry_timeout;
+			e.attr_timeout = cache_left(
+				wfd_attr_timeout(fs, &e.attr), h->listing_age);
+			e.entry_timeout = cache_left(fs->opts->entry_timeout,
+						     h->listing_age);
 			if (e.attr.st_ino == 0)
 				e.attr.st_ino = e.ino;
 			wfd_note_xattrs(fs, e.ino,

@@ -1,6 +1,7 @@
 /* Kernel requests waiting for the provider: sending, answering, freeing. */
 #include "filesystem_i.h"
 
+#include "ahead.h"
 #include "attr.h"
 #include "field.h"
 #include "log.h"
@@ -60,6 +61,10 @@ struct wfd_request *wfd_request_new(fuse_req_t req, fuse_ino_t ino,
 
 void wfd_request_destroy(struct wfd_request *r)
 {
+	if (r->changing) {
+		r->fs->changes--;
+		wfd_ahead_forget(r->fs);
+	}
 	lws_sul_cancel(&r->interrupt);
 	lws_dll2_remove(&r->held.link);
 	json_decref(r->held.params);
@@ -122,6 +127,11 @@ void wfd_request_send(struct wfd_request *r, const char *method, json_t *params,
 	struct wfd_filesystem *fs = r->fs;
 	int rc;
 
+	if (!r->changing && wfd_method_changes(r, method)) {
+		r->changing = true;
+		fs->changes++;
+		wfd_ahead_forget(fs);
+	}
 	if (!params) {
 		rc = -ENOMEM;
 	} else if (!fs->provider) {
