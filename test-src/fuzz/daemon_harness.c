@@ -3,6 +3,7 @@
 #include "daemon_harness.h"
 #include "harness.h"
 
+#include "ahead.h"
 #include "attr.h"
 #include "field.h"
 #include "limit.h"
@@ -906,6 +907,8 @@ struct wfd_filesystem *dh_setup(void)
 	dh.fs.gid = 1000;
 	dh.fs.nodes = wfd_nodes_create();
 	FUZZ_CHECK(dh.fs.nodes);
+	dh.fs.ahead = wfd_ahead_create();
+	FUZZ_CHECK(dh.fs.ahead);
 	dh.nodes[dh.nnodes++] = (struct kernel_node){WFD_NODE_ROOT, 1};
 	FUZZ_CHECK(!wfd_nodes_lookup(dh.fs.nodes, WFD_NODE_ROOT, "file", &id));
 	dh.nodes[dh.nnodes++] = (struct kernel_node){id, 1};
@@ -930,6 +933,8 @@ void dh_teardown(void)
 	while (dh.fs.handles.head)
 		wfd_handle_destroy(lws_container_of(dh.fs.handles.head,
 						    struct wfd_handle, link));
+	wfd_ahead_destroy(dh.fs.ahead);
+	dh.fs.ahead = NULL;
 	wfd_nodes_destroy(dh.fs.nodes);
 	dh.fs.nodes = NULL;
 }
