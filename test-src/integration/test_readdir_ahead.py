@@ -9,6 +9,7 @@ time 0 turns it off. With the real provider they check that a listing
 fetched ahead never hides a change made through the mount, and that a
 change made in the lent directory shows once the cache time is over."""
 
+import errno
 import os
 import sys
 import threading
@@ -109,6 +110,52 @@ def opendir_waits():
             harness.log("the opendir waited %.2f s for the listing asked "
                         "ahead" % waited)
             assert waited < delay + 5, "waited %.1f s" % waited
+
+
+def provider_leaves():
+    tree = walk_tree("s", 2)
+    tree.special[("readdir", "/s/d00")] = lambda p, r: None  # no answer
+    # A call timeout far above the time allowed, to tell a hang apart.
+    with harness.Webfuse("ahead-leave", timeout=60) as wf:
+        wf.start_daemon(LONG_CACHE)
+        with fake_attached(wf, tree) as (provider, serving):
+            fs_call(os.listdir, wf.path("s"))
+            harness.wait_for(lambda: tree.count("readdir", "/s/d00") == 1,
+                             10, "the listing of /s/d00 asked ahead")
+            outcome = {}
+
+            def opendir():
+                t0 = time.monotonic()
+                try:
+                    os.listdir(wf.path("s/d00"))
+                    outcome["error"] = None
+                except OSError as e:
+                    outcome["error"] = e.errno
+                outcome["seconds"] = time.monotonic() - t0
+
+            waiting = threading.Thread(target=opendir, daemon=True)
+            waiting.start()
+            time.sleep(0.5)
+            assert waiting.is_alive(), "opendir did not wait: %r" % outcome
+            serving.stop()
+            provider.close()
+            waiting.join(10)
+            assert not waiting.is_alive(), \
+                "opendir still waits after the provider left"
+            count = tree.count("readdir", "/s/d00")
+            assert count == 1, "/s/d00 asked %d times: the opendir did " \
+                "not wait for the listing asked ahead" % count
+        assert outcome["error"] == errno.EIO, outcome
+        harness.log("opendir failed %s after %.2f s, when the provider "
+                    "left" % (errno.errorcode[outcome["error"]],
+                              outcome["seconds"]))
+        assert wf.daemon.alive(), wf.daemon.output()
+        tree.special.clear()
+        with fake_attached(wf, tree):
+            harness.wait_for(
+                lambda: os.path.isdir(wf.path("s")), 10,
+                "the mount to serve a new provider")
+            assert fs_call(os.listdir, wf.path("s/d00")) == ["f"]
 
 
 def bounded():
@@ -238,6 +285,8 @@ def changes_in_lent_folder():
 harness.run([
     ("a walk asks each listing once, ahead, in name order", walk_asks_once),
     ("an opendir waits for the listing on its way", opendir_waits),
+    ("an opendir waiting for a listing fails when the provider leaves",
+     provider_leaves),
     ("listings asked ahead are bounded", bounded),
     ("cache time 0: nothing is asked ahead", off_without_cache),
     ("no change through the mount is hidden", changes_through_mount),
