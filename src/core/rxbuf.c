@@ -63,11 +63,8 @@ int wf_rxbuf_receive(struct wf_rxbuf *rb, struct lws *wsi, const void *in,
 void wf_rxbuf_reset(struct wf_rxbuf *rb)
 {
 	rb->len = 0;
-	if (rb->cap > KEEP_CAPACITY) {
-		free(rb->data);
-		rb->data = NULL;
-		rb->cap = 0;
-	}
+	if (rb->cap > KEEP_CAPACITY)
+		wf_rxbuf_shrink(rb);
 }
 
 void wf_rxbuf_shrink(struct wf_rxbuf *rb)

@@ -68,8 +68,9 @@ void wfd_filesystem_end(struct wfd_filesystem *fs);
 
 /*
  * wfd_filesystem_shrink() - free the buffer kernel requests are read into
- * (max_write and more, all of it touched by a write); the next request
- * allocates it again. For when webfused has gone idle.
+ * (max_write and more, all of it touched by a write), which the next
+ * request allocates again, and the listings asked ahead (ahead.h) that
+ * nobody opened. For when webfused has gone idle.
  */
 void wfd_filesystem_shrink(struct wfd_filesystem *fs);
 
