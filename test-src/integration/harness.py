@@ -545,6 +545,16 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def sleeps(pid):
+    """How many times process @pid went to sleep (blocked) so far."""
+    return int(proc_status(pid)["voluntary_ctxt_switches"])
+
+
+def open_descriptors(pid):
+    """How many file descriptors process @pid has open."""
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
 def drop_cache(f):
     """Asks the kernel to forget the cached pages of open file @f, so that
     the next reads go to the daemon again."""

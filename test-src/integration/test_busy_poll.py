@@ -12,11 +12,6 @@ import harness  # noqa: E402
 FILES = 200
 
 
-def sleeps(pid):
-    """How many times process @pid went to sleep (blocked) so far."""
-    return int(harness.proc_status(pid)["voluntary_ctxt_switches"])
-
-
 def lend_files(wf):
     for i in range(FILES):
         with open(os.path.join(wf.src, "f%03d" % i), "w") as f:
@@ -59,9 +54,9 @@ def polls_while_busy():
         # A call every few hundred µs: webfused does not sleep between
         # them (without busy polling it sleeps twice per stat: waiting for
         # the kernel, then for the provider).
-        before = sleeps(pid)
+        before = harness.sleeps(pid)
         n = harness.call(stat_loop, wf, 1.5, timeout=60, what="stat loop")
-        slept = sleeps(pid) - before
+        slept = harness.sleeps(pid) - before
         harness.log("%d stats; webfused slept %d times" % (n, slept))
         assert slept < n / 20, "webfused slept %d times in %d stats" % (
             slept, n)

@@ -1495,7 +1495,7 @@ def handles_end_with_their_connection():
                 svc.conn = None
             # Once the provider has seen the drop, the files are closed.
             harness.wait_for(
-                lambda: len(os.listdir("/proc/%d/fd" % p.pid)) < 64, 10,
+                lambda: harness.open_descriptors(p.pid) < 64, 10,
                 "the provider to close the files of the dropped connection")
         finally:
             svc.close()

@@ -5,9 +5,9 @@
 Both programs keep bulk buffers on their heap while traffic flows
 (core/heap.h); once a second passes with nothing received, the anonymous
 memory of each must fall back to near what it was at start, and the next
-write and read must still be correct. With --sanitize 1 (ASan replaces malloc, so trimming
-has no effect) the same traffic and idle path run, but the memory bound is
-not checked."""
+write and read must still be correct. With --sanitize 1 (ASan replaces
+malloc, so trimming has no effect) the same traffic and idle path run, but
+the memory bound is not checked."""
 
 import argparse
 import os
@@ -77,7 +77,8 @@ def idle_give_back(check_memory):
             busy = falls_back("a 64 MiB write")
             if check_memory:
                 assert busy >= start["webfused"] + BURST_KIB, \
-                    "the write added only %d KiB" % (busy - start)
+                    "the write added only %d KiB" % (
+                        busy - start["webfused"])
             # The freed buffers are allocated again on demand.
             check_file(wf.path("a.bin"), 1)
             falls_back("a 64 MiB read")
@@ -88,8 +89,7 @@ def idle_give_back(check_memory):
 
         # Idle means asleep: no timer keeps waking either program.
         def wakeups():
-            return {name: int(harness.proc_status(p)[
-                "voluntary_ctxt_switches"]) for name, p in pids.items()}
+            return {name: harness.sleeps(p) for name, p in pids.items()}
         before = wakeups()
         time.sleep(3)
         after = wakeups()

@@ -196,10 +196,6 @@ def idle_connection_closed():
         assert "not attached within 10 s, closing" in wf.daemon.output()
 
 
-def open_descriptors(pid):
-    return len(os.listdir("/proc/%d/fd" % pid))
-
-
 def idle_sockets_bounded():
     """Raw TCP connections that never speak cannot make webfused hold
     descriptors without bound: past max_connections + 32 spare ones it
@@ -209,7 +205,7 @@ def idle_sockets_bounded():
     with harness.Webfuse("limits-sockets") as wf:
         wf.start_daemon(extra=["--max-connections", "2"])
         pid = wf.daemon.pid
-        before = open_descriptors(pid)
+        before = harness.open_descriptors(pid)
         held = []
         try:
             for _ in range(sockets):
@@ -217,11 +213,12 @@ def idle_sockets_bounded():
                                                      5))
             # Accepting stops at the bound: the count settles below it.
             bound = before + 2 + 32
-            harness.wait_for(lambda: open_descriptors(pid) >= bound - 8, 10,
-                             "webfused to accept up to its bound")
+            harness.wait_for(
+                lambda: harness.open_descriptors(pid) >= bound - 8, 10,
+                "webfused to accept up to its bound")
             cpu = harness.cpu_seconds(pid)
             time.sleep(1)
-            held_fds = open_descriptors(pid)
+            held_fds = harness.open_descriptors(pid)
             harness.log("descriptors: %d before, %d with %d sockets open" %
                         (before, held_fds, sockets))
             assert held_fds <= bound, held_fds
@@ -231,8 +228,9 @@ def idle_sockets_bounded():
         finally:
             for s in held:
                 s.close()
-        harness.wait_for(lambda: open_descriptors(pid) <= before + 1, 10,
-                         "webfused to close the sockets")
+        harness.wait_for(
+            lambda: harness.open_descriptors(pid) <= before + 1, 10,
+            "webfused to close the sockets")
         with open(os.path.join(wf.src, "probe.txt"), "w") as f:
             f.write("probe\n")
         wf.start_provider(probe="probe.txt")
