@@ -50,14 +50,6 @@ bool wf_outqueue_empty(const struct wf_outqueue *q)
 	return q->head == NULL;
 }
 
-/*
- * The most given to lws_write() at once. lws sends at most its packet size
- * (the protocol's rx_buffer_size, else pt_serv_buf_size: 256 KiB on both
- * sides here) and copies the rest of a write aside; a piece no larger is
- * sent from the message itself.
- */
-#define PIECE_SIZE (256 * 1024)
-
 static int frame_opcode(const struct wf_outmsg *m)
 {
 	if (m->pong)
@@ -108,7 +100,7 @@ int wf_outqueue_write(struct wf_outqueue *q, struct lws *wsi)
 		drop_head(q);
 		return -EIO;
 	}
-	n = q->left < PIECE_SIZE ? q->left : PIECE_SIZE;
+	n = q->left < WF_OUTQUEUE_PIECE_SIZE ? q->left : WF_OUTQUEUE_PIECE_SIZE;
 	/*
 	 * lws frames a server's piece in the LWS_PRE bytes before it: after
 	 * the first piece those are the previous one's, which lws has sent

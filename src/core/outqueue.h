@@ -9,6 +9,14 @@
 
 struct lws;
 
+/*
+ * The most given to lws_write() at once. lws sends at most its packet size
+ * (the protocol's rx_buffer_size, else pt_serv_buf_size: 256 KiB on both
+ * sides here) and copies the rest of a write aside; a piece no larger is
+ * sent from the message itself.
+ */
+#define WF_OUTQUEUE_PIECE_SIZE (256 * 1024)
+
 struct wf_outqueue {
 	struct wf_outmsg *head;
 	struct wf_outmsg *tail;
@@ -33,12 +41,12 @@ void wf_outqueue_push(struct wf_outqueue *q, struct wf_outmsg *m);
 bool wf_outqueue_empty(const struct wf_outqueue *q);
 
 /*
- * wf_outqueue_write() - send the next piece, at most 256 KiB, of the first
- * queued message on @wsi, and drop the message once all of it is sent.
- * A server's message larger than a piece goes as a first frame and
- * continuation frames; a client's is one frame, sent in pieces. Call from
- * LWS_CALLBACK_*_WRITEABLE only. Asks for another WRITEABLE callback
- * while anything is left.
+ * wf_outqueue_write() - send the next piece (at most WF_OUTQUEUE_PIECE_SIZE
+ * bytes) of the first queued message on @wsi, and drop the message once all
+ * of it is sent. A server's message larger than a piece goes as a first
+ * frame and continuation frames; a client's is one frame, sent in pieces.
+ * Call from LWS_CALLBACK_*_WRITEABLE only. Asks for another WRITEABLE
+ * callback while anything is left.
  * Returns 0, or -EIO when the write failed (the connection must close).
  */
 int wf_outqueue_write(struct wf_outqueue *q, struct lws *wsi);

@@ -23,10 +23,8 @@ int __wrap_lws_callback_on_writable(struct lws *wsi);
 static char fake_wsi;
 #define WSI ((struct lws *)&fake_wsi)
 
-/* The most one lws_write() is given (outqueue.c). */
-#define PIECE_SIZE (256 * 1024)
 /* The longest message the tests send, with its frame header. */
-#define WIRE_MAX (3 * PIECE_SIZE + 100)
+#define WIRE_MAX (3 * WF_OUTQUEUE_PIECE_SIZE + 100)
 
 /* What the mocked lws_write() saw, and what it returns. */
 static struct {
@@ -46,7 +44,7 @@ int __wrap_lws_write(struct lws *wsi, unsigned char *buf, size_t len,
 		     enum lws_write_protocol protocol)
 {
 	assert_ptr_equal(wsi, WSI);
-	assert_true(len <= PIECE_SIZE);
+	assert_true(len <= WF_OUTQUEUE_PIECE_SIZE);
 	if (len <= sizeof(io.data))
 		memcpy(io.data, buf, len);
 	assert_true(io.wire_len + len <= sizeof(io.wire));
@@ -208,7 +206,7 @@ static void check_payload(const unsigned char *data, size_t size)
  */
 static void test_server_pieces(void **state)
 {
-	size_t size = 2 * PIECE_SIZE + 1000, at;
+	size_t size = 2 * WF_OUTQUEUE_PIECE_SIZE + 1000, at;
 	struct wf_outqueue q;
 	struct wf_outmsg *m = big_msg(size, &at);
 	size_t len = m->len;
@@ -228,8 +226,8 @@ static void test_server_pieces(void **state)
 	assert_int_equal(io.protocols[1],
 			 LWS_WRITE_CONTINUATION | LWS_WRITE_NO_FIN);
 	assert_int_equal(io.protocols[2], LWS_WRITE_CONTINUATION);
-	assert_int_equal(io.lens[0], PIECE_SIZE);
-	assert_int_equal(io.lens[1], PIECE_SIZE);
+	assert_int_equal(io.lens[0], WF_OUTQUEUE_PIECE_SIZE);
+	assert_int_equal(io.lens[1], WF_OUTQUEUE_PIECE_SIZE);
 	assert_int_equal(io.wire_len, len);
 	check_payload(io.wire + at, size);
 	/* The next message is whole again. */
@@ -246,7 +244,7 @@ static void test_server_pieces(void **state)
  */
 static void test_client_pieces(void **state)
 {
-	size_t size = 3 * PIECE_SIZE, at;
+	size_t size = 3 * WF_OUTQUEUE_PIECE_SIZE, at;
 	struct wf_outqueue q;
 	struct wf_outmsg *m = big_msg(size, &at);
 	size_t len = m->len, hdr = 2 + 8 + 4;
@@ -282,7 +280,7 @@ static void test_error_between_pieces(void **state)
 	(void)state;
 	memset(&io, 0, sizeof(io));
 	wf_outqueue_init(&q);
-	wf_outqueue_push(&q, big_msg(2 * PIECE_SIZE, &at));
+	wf_outqueue_push(&q, big_msg(2 * WF_OUTQUEUE_PIECE_SIZE, &at));
 	wf_outqueue_push(&q, text_msg(11));
 	assert_int_equal(wf_outqueue_write(&q, WSI), 0);
 	io.result = -1;
