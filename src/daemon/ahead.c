@@ -72,13 +72,20 @@ static void drop(struct wfd_ahead *a, struct fetch *f)
 	free(f);
 }
 
+/* Takes the next queued path (owned by the caller); the queue is not empty. */
+static char *pop(struct wfd_ahead *a)
+{
+	char *path = a->queue[a->head];
+
+	a->head = (a->head + 1) % AHEAD_QUEUE;
+	a->queued--;
+	return path;
+}
+
 static void clear_queue(struct wfd_ahead *a)
 {
-	while (a->queued) {
-		free(a->queue[a->head]);
-		a->head = (a->head + 1) % AHEAD_QUEUE;
-		a->queued--;
-	}
+	while (a->queued)
+		free(pop(a));
 }
 
 void wfd_ahead_destroy(struct wfd_ahead *a)
@@ -179,10 +186,8 @@ static void pump(struct wfd_filesystem *fs)
 	while (a->queued && a->in_flight < AHEAD_IN_FLIGHT &&
 	       a->fetches.count < AHEAD_LISTINGS &&
 	       a->entries < AHEAD_ENTRIES && fs->provider && !fs->changes) {
-		char *path = a->queue[a->head];
+		char *path = pop(a);
 
-		a->head = (a->head + 1) % AHEAD_QUEUE;
-		a->queued--;
 		if (find(a, path)) {
 			free(path);
 			continue;
