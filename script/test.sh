@@ -49,7 +49,7 @@ if ! build_and_test "$build_static" -DBUILD_TESTING=ON -DWF_STATIC_DAEMON=ON; th
 	failed+=("build-static")
 fi
 
-# A bounded fuzz run: WF_FUZZ_SECONDS per target (8 targets, 20 s each).
+# A bounded fuzz run: WF_FUZZ_SECONDS per target (20 s each by default).
 if ! "$root/script/fuzz.sh" "${WF_FUZZ_SECONDS:-20}"; then
 	failed+=("fuzz")
 fi
